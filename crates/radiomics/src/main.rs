@@ -1,0 +1,5 @@
+//! The `radiomics` command line.
+
+fn main() {
+    println!("radiomics: subcommands are being added");
+}
