@@ -1,5 +1,56 @@
-//! The `radiomics` command line.
+//! The `radiomics` command line: one subcommand per stage of the method.
+//!
+//! Each subcommand lives in its own module under `cmd/` and only parses arguments, calls the
+//! library crates and writes files; the algorithms live in the library crates.
 
-fn main() {
-    println!("radiomics: subcommands are being added");
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod cmd;
+
+/// Brain-tumour MRI radiomics: preprocessing, features, survival models and reports.
+#[derive(Debug, Parser)]
+#[command(name = "radiomics", version, about, long_about = None)]
+struct Cli {
+    /// More log output (-v info, -vv debug, -vvv trace). RUST_LOG overrides it.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    verbose: u8,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Print an image's size, spacing, origin, direction, data type and voxel statistics as JSON.
+    Info(cmd::info::InfoArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.verbose);
+    let result = match cli.command {
+        Command::Info(args) => cmd::info::run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Sends `tracing` output to stderr at the level chosen by `-v` (warnings by default).
+fn init_logging(verbose: u8) {
+    let default = match verbose {
+        0 => "warn",
+        1 => "info",
+        2 => "debug",
+        _ => "trace",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).init();
 }

@@ -1,0 +1,3 @@
+//! Subcommands of the `radiomics` binary, one module each.
+
+pub mod info;
