@@ -35,9 +35,10 @@ mod mask;
 mod volume;
 
 pub mod io;
+pub mod synthetic;
 
 pub use error::VolumeError;
-pub use geometry::{Geometry, DEFAULT_GEOMETRY_TOLERANCE};
+pub use geometry::{DEFAULT_GEOMETRY_TOLERANCE, Geometry};
 pub use mask::{BoundingBox, LabelMap, Mask};
 pub use volume::{Volume, VoxelStatistics};
 
