@@ -9,6 +9,7 @@
 #![deny(clippy::float_cmp)]
 
 mod error;
+pub mod histogram;
 pub mod resample;
 pub mod transform;
 

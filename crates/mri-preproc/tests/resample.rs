@@ -3,7 +3,11 @@
 //! Expected values: `python3 tests/reference/resample_reference.py` (see that script), pasted
 //! into `tests/reference/resample_expected.rs`.
 
+mod common;
+
 use std::f64::consts::PI;
+
+use common::probes;
 
 use ndarray::Array3;
 use radiomics_preproc::resample::{resample, Alignment, Grid, Interpolator};
@@ -41,21 +45,6 @@ fn synthetic() -> Volume<f32> {
     let direction = [d[(0, 0)], d[(0, 1)], d[(0, 2)], d[(1, 0)], d[(1, 1)], d[(1, 2)], d[(2, 0)], d[(2, 1)], d[(2, 2)]];
     let geometry = Geometry::new([0.9, 1.1, 5.5], [-10.0, 20.0, 3.0], direction).unwrap();
     Volume::new(data, geometry).unwrap()
-}
-
-/// Probe voxels `[x, y, z]` from the fixed LCG of the reference script.
-fn probes(size: [usize; 3], count: usize) -> Vec<[usize; 3]> {
-    let mut state: u64 = 12345;
-    let mut out = Vec::with_capacity(count);
-    for _ in 0..count {
-        let mut idx = [0usize; 3];
-        for (a, slot) in idx.iter_mut().enumerate() {
-            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            *slot = ((state >> 33) % size[a] as u64) as usize;
-        }
-        out.push(idx);
-    }
-    out
 }
 
 /// Compares one resampled image with SimpleITK's values: every probe within 1e-5 relative
