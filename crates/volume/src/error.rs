@@ -58,7 +58,9 @@ pub enum VolumeError {
         size: [usize; 3],
     },
     /// A mask or label map selects no voxel.
-    #[error("{what} contains no voxel; check the label values and that the mask matches this image")]
+    #[error(
+        "{what} contains no voxel; check the label values and that the mask matches this image"
+    )]
     EmptyMask {
         /// Which mask, e.g. "label 4 of seg.nii.gz".
         what: String,
@@ -109,7 +111,9 @@ pub enum VolumeError {
         found: u64,
     },
     /// The voxel data type is not supported.
-    #[error("{path}: unsupported voxel data type {datatype}; supported are u8, i8, i16, u16, i32, u32, i64, f32 and f64")]
+    #[error(
+        "{path}: unsupported voxel data type {datatype}; supported are u8, i8, i16, u16, i32, u32, i64, f32 and f64"
+    )]
     UnsupportedDatatype {
         /// The file.
         path: PathBuf,
@@ -128,5 +132,61 @@ pub enum VolumeError {
         ndim: usize,
         /// The dimension sizes as stored.
         dims: Vec<usize>,
+    },
+    /// The compressed (gzip) stream is truncated or corrupt.
+    #[error(
+        "{path}: the gzip stream is corrupt or truncated ({detail}); the file was cut short \
+         during copy or download, fetch it again"
+    )]
+    CorruptCompressedData {
+        /// The file.
+        path: PathBuf,
+        /// What the decompressor reported.
+        detail: String,
+    },
+    /// The file uses an encoding or layout this crate does not read.
+    #[error("{path}: unsupported {what}; {fix}")]
+    Unsupported {
+        /// The file.
+        path: PathBuf,
+        /// What is not supported, e.g. "NRRD encoding bzip2".
+        what: String,
+        /// How to convert the file into something readable.
+        fix: String,
+    },
+    /// The orientation stored in a NIfTI header is not a rotation (ITK refuses it as well).
+    #[error(
+        "{path}: {detail}; ITK only supports orthonormal direction cosines. Fix the sform/qform \
+         (e.g. `fslorient -copyqform2sform`) or resample the image"
+    )]
+    NonOrthonormalOrientation {
+        /// The file.
+        path: PathBuf,
+        /// Which transform was examined and how far it is from a rotation.
+        detail: String,
+    },
+    /// A voxel value cannot be stored in the requested on-disk data type.
+    #[error(
+        "{path}: voxel value {value} does not fit data type {datatype}; write with a wider \
+         type (e.g. f32) or rescale the image first"
+    )]
+    ValueOutOfRange {
+        /// The file being written.
+        path: PathBuf,
+        /// The first offending value.
+        value: f64,
+        /// The requested data type.
+        datatype: crate::io::DataType,
+    },
+    /// A label image holds a value that is not a non-negative integer.
+    #[error(
+        "{what}: label value {value} is not a non-negative integer; a label map must hold integer \
+         labels (if this is an intensity image, pass it as the image, not the mask)"
+    )]
+    InvalidLabelValue {
+        /// Which label map, e.g. the file name.
+        what: String,
+        /// The first offending value.
+        value: f64,
     },
 }

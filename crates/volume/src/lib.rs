@@ -38,6 +38,7 @@ pub mod io;
 pub mod synthetic;
 
 pub use error::VolumeError;
+pub use io::{DataType, VoxelValue};
 pub use geometry::{DEFAULT_GEOMETRY_TOLERANCE, Geometry};
 pub use mask::{BoundingBox, LabelMap, Mask};
 pub use volume::{Volume, VoxelStatistics};

@@ -30,7 +30,11 @@ impl BoundingBox {
 
 impl fmt::Display for BoundingBox {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "x {}..={}, y {}..={}, z {}..={}", self.min[0], self.max[0], self.min[1], self.max[1], self.min[2], self.max[2])
+        write!(
+            f,
+            "x {}..={}, y {}..={}, z {}..={}",
+            self.min[0], self.max[0], self.min[1], self.max[1], self.min[2], self.max[2]
+        )
     }
 }
 
@@ -47,10 +51,15 @@ impl LabelMap {
     /// PyRadiomics, a value with a fractional part is an error rather than being truncated
     /// silently.
     pub fn from_volume<T: Copy + Into<f64>>(volume: &Volume<T>) -> Result<Self> {
+        Self::from_volume_named(volume, "label map")
+    }
+
+    /// As [`LabelMap::from_volume`], naming the label map (e.g. its file) in the error.
+    pub fn from_volume_named<T: Copy + Into<f64>>(volume: &Volume<T>, what: &str) -> Result<Self> {
         let mut bad = None;
         let labels = volume.map(|v| {
             let x: f64 = (*v).into();
-            if x.fract() != 0.0 || !(0.0..=u32::MAX as f64).contains(&x) {
+            if x.fract().abs() > 0.0 || !(0.0..=u32::MAX as f64).contains(&x) {
                 bad.get_or_insert(x);
                 0
             } else {
@@ -59,9 +68,9 @@ impl LabelMap {
         });
         match bad {
             None => Ok(Self(labels)),
-            Some(x) => Err(VolumeError::InvalidHeader {
-                path: "<label map>".into(),
-                detail: format!("label value {x} is not a non-negative integer; a label map must hold integer labels"),
+            Some(value) => Err(VolumeError::InvalidLabelValue {
+                what: what.to_string(),
+                value,
             }),
         }
     }
@@ -89,7 +98,10 @@ impl LabelMap {
         let mask = self.mask(labels);
         if mask.count() == 0 {
             return Err(VolumeError::EmptyMask {
-                what: format!("labels {labels:?} of {what} (labels present: {:?})", self.labels()),
+                what: format!(
+                    "labels {labels:?} of {what} (labels present: {:?})",
+                    self.labels()
+                ),
             });
         }
         Ok(mask)
@@ -136,15 +148,27 @@ impl Mask {
 
     /// Voxel-wise union.
     pub fn union(&self, other: &Mask) -> Result<Mask> {
-        self.0.same_grid(&other.0, crate::DEFAULT_GEOMETRY_TOLERANCE, "union of two masks")?;
-        let data: Array3<bool> = Zip::from(self.0.array()).and(other.0.array()).map_collect(|&a, &b| a || b);
+        self.0.same_grid(
+            &other.0,
+            crate::DEFAULT_GEOMETRY_TOLERANCE,
+            "union of two masks",
+        )?;
+        let data: Array3<bool> = Zip::from(self.0.array())
+            .and(other.0.array())
+            .map_collect(|&a, &b| a || b);
         Ok(Mask(Volume::new(data, *self.0.geometry())?))
     }
 
     /// Voxel-wise intersection.
     pub fn intersection(&self, other: &Mask) -> Result<Mask> {
-        self.0.same_grid(&other.0, crate::DEFAULT_GEOMETRY_TOLERANCE, "intersection of two masks")?;
-        let data: Array3<bool> = Zip::from(self.0.array()).and(other.0.array()).map_collect(|&a, &b| a && b);
+        self.0.same_grid(
+            &other.0,
+            crate::DEFAULT_GEOMETRY_TOLERANCE,
+            "intersection of two masks",
+        )?;
+        let data: Array3<bool> = Zip::from(self.0.array())
+            .and(other.0.array())
+            .map_collect(|&a, &b| a && b);
         Ok(Mask(Volume::new(data, *self.0.geometry())?))
     }
 }
@@ -169,13 +193,28 @@ mod tests {
         let core = l.mask(&[1, 4]);
         assert_eq!(core.count(), 2);
         let bbox = core.bounding_box().unwrap();
-        assert_eq!(bbox, BoundingBox { min: [1, 1, 1], max: [4, 3, 2] });
-        assert_eq!(bbox.padded(2, [6, 5, 4]), BoundingBox { min: [0, 0, 0], max: [5, 4, 3] });
+        assert_eq!(
+            bbox,
+            BoundingBox {
+                min: [1, 1, 1],
+                max: [4, 3, 2]
+            }
+        );
+        assert_eq!(
+            bbox.padded(2, [6, 5, 4]),
+            BoundingBox {
+                min: [0, 0, 0],
+                max: [5, 4, 3]
+            }
+        );
     }
 
     #[test]
     fn empty_label_is_error() {
-        let err = labels().nonempty_mask(&[3], "seg.nii.gz").unwrap_err().to_string();
+        let err = labels()
+            .nonempty_mask(&[3], "seg.nii.gz")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("[3]") && err.contains("seg.nii.gz"), "{err}");
     }
 
