@@ -9,7 +9,9 @@
 #![deny(clippy::float_cmp)]
 
 mod error;
+pub mod bspline;
 pub mod histogram;
+pub mod n4;
 pub mod resample;
 pub mod transform;
 
