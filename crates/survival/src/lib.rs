@@ -1,5 +1,37 @@
 //! Survival analysis without imaging dependencies: Cox regression (Breslow and Efron ties),
 //! LASSO and elastic-net Cox with cross-validation, Harrell's C-index with confidence
 //! intervals, Kaplan-Meier, the G-rho log-rank family, cut points and the feature-selection
-//! steps (ICC, MAD, univariate C-index, correlation pruning).
+//! steps of a radiomics signature (ICC, MAD, univariate C-index, correlation pruning,
+//! z-score scaling).
+//!
+//! # Conventions
+//! - Outcomes are [`SurvivalData`]: finite times `>= 0` and 0/1 events (1 = event). What a time
+//!   of 0 means is stated in [`data`].
+//! - Every risk score has higher = higher risk (earlier event), as survcomp and scikit-survival:
+//!   Cox linear predictors, LASSO scores and the score given to [`concordance()`].
+//! - At a tied time, events precede censorings (a subject censored at `t` is at risk at `t`).
+//! - Numbers are checked against R 4.2.2 (survival 3.5-3, glmnet 4.1-6, maxstat 0.7-25) in
+//!   `tests/conformance*.rs`.
 #![warn(missing_docs)]
+// Numeric kernels index several arrays with one loop variable, and `!(x > 0.0)` is the
+// intended NaN-rejecting test, so these two lints are off for the crate.
+#![allow(clippy::needless_range_loop, clippy::neg_cmp_op_on_partial_ord)]
+
+pub mod convergence;
+pub mod cox;
+pub mod data;
+pub mod error;
+pub mod km;
+mod linalg;
+pub mod logrank;
+pub mod stats;
+
+pub use convergence::{Convergence, Termination};
+pub use cox::{
+    BaselineHazard, BaselineType, ChiSquareTest, CoxFit, CoxOptions, CoxTerm, HazardRatio, Ties,
+    fit_cox, hazard_ratio, partial_likelihood,
+};
+pub use data::{CompleteCases, Covariates, SurvivalData};
+pub use error::{Result, SurvivalError};
+pub use km::{ConfType, ConfidenceBand, KaplanMeier, MedianSurvival, SurvivalAtTimes};
+pub use logrank::{LogRankTest, logrank_test, logrank_two_groups};
