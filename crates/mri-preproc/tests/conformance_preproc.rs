@@ -1,0 +1,175 @@
+//! Conformance of the preprocessing steps against SimpleITK 2.5.7 (ITK 5.4) on the raw BraTS
+//! case (TCGA-FG-6692: T1, T1C, T2 and FLAIR with skull, oblique, 5.5 mm slices).
+//!
+//! Reads `RADIOMICS_REFERENCE_DATA` (default `<workspace>/../shared/data`) and fails when the
+//! data are missing. Expected values come from the scripts in `tests/reference/`, each named
+//! beside its constants. Run with `cargo test -p radiomics-preproc -- --ignored`.
+
+mod common;
+
+use common::{probes, reference_data};
+use radiomics_preproc::histogram::{match_histogram, HistogramMatching};
+use radiomics_preproc::n4::{n4_bias_correction, N4Params};
+use radiomics_preproc::resample::{resample, Alignment, Grid, Interpolator};
+use radiomics_volume::io::read_volume;
+use radiomics_volume::{Mask, Volume};
+
+fn read_f32(name: &str) -> Volume<f32> {
+    let path = reference_data().join("brats_case").join(name);
+    read_volume(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())).map(|v| *v as f32)
+}
+
+#[allow(dead_code)]
+struct Expected {
+    case: &'static str,
+    spacing: [f64; 3],
+    interpolation: &'static str,
+    size: [usize; 3],
+    sum: f64,
+    abs_sum: f64,
+    probes: &'static [f64],
+}
+
+#[allow(dead_code)]
+mod resample_expected {
+    use super::Expected;
+    include!("reference/resample_expected.rs");
+}
+
+#[allow(dead_code)]
+struct HistogramExpected {
+    case: &'static str,
+    levels: usize,
+    match_points: usize,
+    threshold_at_mean: bool,
+    sum: f64,
+    abs_sum: f64,
+    probes: &'static [f64],
+}
+
+#[allow(dead_code)]
+mod histogram_expected {
+    use super::HistogramExpected as Expected;
+    include!("reference/histogram_expected.rs");
+}
+
+#[allow(dead_code)]
+mod n4_expected {
+    include!("reference/n4_expected.rs");
+}
+
+/// Every probe within `rel` relative (absolute below 1) and the voxel sum within 1e-6 relative.
+fn compare(out: &Volume<f32>, case: &str, want_probes: &[f64], want_sum: f64, abs_sum: f64, rel: f64) {
+    for (p, &want) in probes(out.size(), want_probes.len()).iter().zip(want_probes) {
+        let got = out.data()[[p[2], p[1], p[0]]] as f64;
+        assert!((got - want).abs() <= rel * want.abs().max(1.0), "{case}: voxel {p:?} = {got}, SimpleITK {want}");
+    }
+    let sum: f64 = out.array().iter().map(|&v| v as f64).sum();
+    assert!((sum - want_sum).abs() <= 1e-6 * abs_sum, "{case}: sum {sum} vs SimpleITK {want_sum}");
+}
+
+#[test]
+#[ignore = "conformance: reads RADIOMICS_REFERENCE_DATA"]
+fn resample_raw_t1_matches_simpleitk() {
+    let t1 = read_f32("raw/t1.nii.gz");
+    let t2 = read_f32("raw/t2.nii.gz");
+    assert_eq!(resample_expected::RAW.len(), 9);
+    for e in resample_expected::RAW {
+        let interpolator: Interpolator = e.interpolation.parse().unwrap();
+        let grid = if e.case.contains("onto t2") {
+            Grid::of(&t2)
+        } else {
+            Grid::with_spacing(&Grid::of(&t1), e.spacing, Alignment::Origin).unwrap()
+        };
+        assert_eq!(grid.size, e.size, "{}: size", e.case);
+        let out = resample(&t1, &grid, interpolator, 0.0).unwrap();
+        compare(&out, e.case, e.probes, e.sum, e.abs_sum, 1e-5);
+    }
+}
+
+#[test]
+#[ignore = "conformance: reads RADIOMICS_REFERENCE_DATA"]
+fn histogram_raw_t2_to_t1_matches_simpleitk() {
+    let t1 = read_f32("raw/t1.nii.gz");
+    let t2 = read_f32("raw/t2.nii.gz");
+    assert_eq!(histogram_expected::RAW.len(), 5);
+    for e in histogram_expected::RAW {
+        let params = HistogramMatching { histogram_levels: e.levels, match_points: e.match_points, threshold_at_mean: e.threshold_at_mean };
+        let out = match_histogram(&t2, &t1, &params).unwrap();
+        compare(&out, e.case, e.probes, e.sum, e.abs_sum, 1e-4);
+    }
+}
+
+/// Pearson correlation.
+fn correlation(a: &[f64], b: &[f64]) -> f64 {
+    let n = a.len() as f64;
+    let (ma, mb) = (a.iter().sum::<f64>() / n, b.iter().sum::<f64>() / n);
+    let (mut sab, mut saa, mut sbb) = (0.0, 0.0, 0.0);
+    for (x, y) in a.iter().zip(b) {
+        sab += (x - ma) * (y - mb);
+        saa += (x - ma) * (x - ma);
+        sbb += (y - mb) * (y - mb);
+    }
+    sab / (saa * sbb).sqrt()
+}
+
+fn head_mask(image: &Volume<f32>) -> Mask {
+    let mean = image.array().iter().map(|&v| v as f64).sum::<f64>() / image.len() as f64;
+    assert!((mean - n4_expected::MASK_THRESHOLD_MEAN).abs() < 1e-6, "mean {mean}");
+    let mask = Mask(image.map(|&v| v as f64 > mean));
+    assert_eq!(mask.count(), n4_expected::MASK_VOXELS);
+    mask
+}
+
+#[test]
+#[ignore = "conformance: reads RADIOMICS_REFERENCE_DATA"]
+fn n4_raw_t1_matches_simpleitk() {
+    let t1 = read_f32("raw/t1.nii.gz");
+    let mask = head_mask(&t1);
+    let params = N4Params { shrink_factor: 4, max_iterations: vec![50; 4], ..Default::default() };
+    let out = n4_bias_correction(&t1, Some(&mask), &params).unwrap();
+
+    // Corrected intensities on the sub-grid, inside the mask: ours vs SimpleITK's.
+    let [sz, sy, sx] = n4_expected::LOG_BIAS_SUBGRID_SHAPE;
+    let (mut ours, mut theirs, mut max_diff) = (Vec::new(), Vec::new(), 0f64);
+    for k in 0..sz {
+        for j in 0..sy {
+            for i in 0..sx {
+                let idx = [2 * k, 16 * j, 16 * i];
+                let want = n4_expected::LOG_BIAS_SUBGRID[(k * sy + j) * sx + i];
+                let got = out.log_bias_field.data()[idx] as f64;
+                max_diff = max_diff.max((got - want).abs());
+                if mask.volume().data()[idx] {
+                    let u = t1.data()[idx] as f64;
+                    ours.push(u / got.exp());
+                    theirs.push(u / want.exp());
+                }
+            }
+        }
+    }
+    let r = correlation(&ours, &theirs);
+    eprintln!("N4 corrected vs SimpleITK: r = {r:.5} over {} voxels; max |log bias diff| = {max_diff:.4}", ours.len());
+    assert!(r >= 0.99, "correlation {r}");
+
+    // Known multiplicative field: recovered change of log bias vs the truth.
+    let size = t1.size();
+    let g = |i: usize, j: usize, k: usize| {
+        let (u, v, w) = (i as f64 / (size[0] - 1) as f64, j as f64 / (size[1] - 1) as f64, k as f64 / (size[2] - 1) as f64);
+        0.4 * (u - 0.5) - 0.3 * (v - 0.5) * (v - 0.5) + 0.2 * (w - 0.5)
+    };
+    let mut biased = t1.clone();
+    for ((k, j, i), v) in biased.data_mut().indexed_iter_mut() {
+        *v = (*v as f64 * g(i, j, k).exp()) as f32;
+    }
+    let with_field = n4_bias_correction(&biased, Some(&mask), &params).unwrap();
+    let (mut truth, mut recovered) = (Vec::new(), Vec::new());
+    for ((k, j, i), &inside) in mask.volume().data().indexed_iter() {
+        if inside {
+            truth.push(g(i, j, k));
+            recovered.push((with_field.log_bias_field.data()[[k, j, i]] - out.log_bias_field.data()[[k, j, i]]) as f64);
+        }
+    }
+    let r_known = correlation(&truth, &recovered);
+    eprintln!("N4 known field: r = {r_known:.5} (SimpleITK {:.5})", n4_expected::KNOWN_FIELD_CORRELATION);
+    assert!(r_known >= n4_expected::KNOWN_FIELD_CORRELATION - 1e-3, "known-field correlation {r_known}");
+}
