@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod cmd;
+mod pipeline;
 
 /// Brain-tumour MRI radiomics: preprocessing, features, survival models and reports.
 #[derive(Debug, Parser)]
@@ -25,6 +26,12 @@ struct Cli {
 enum Command {
     /// Print an image's size, spacing, origin, direction, data type and voxel statistics as JSON.
     Info(cmd::info::InfoArgs),
+    /// Run the whole method (preprocess, extract, select, fit, validate, report) from a config file.
+    Run(cmd::run::RunArgs),
+    /// Generate a synthetic cohort with a planted survival signal and run the whole method on it.
+    Demo(cmd::demo::DemoArgs),
+    /// Extract handcrafted and deep features of one patient (one wide row) or of a cohort.
+    Extract(cmd::extract::ExtractArgs),
 }
 
 fn main() -> ExitCode {
@@ -32,6 +39,9 @@ fn main() -> ExitCode {
     init_logging(cli.verbose);
     let result = match cli.command {
         Command::Info(args) => cmd::info::run(args),
+        Command::Run(args) => cmd::run::run(args),
+        Command::Demo(args) => cmd::demo::run(args),
+        Command::Extract(args) => cmd::extract::run(args),
     };
     match result {
         Ok(code) => code,

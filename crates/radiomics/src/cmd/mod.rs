@@ -1,3 +1,6 @@
 //! Subcommands of the `radiomics` binary, one module each.
 
 pub mod info;
+pub mod run;
+pub mod demo;
+pub mod extract;
