@@ -32,6 +32,9 @@ enum Command {
     Demo(cmd::demo::DemoArgs),
     /// Extract handcrafted and deep features of one patient (one wide row) or of a cohort.
     Extract(cmd::extract::ExtractArgs),
+    /// Handcrafted features (shape, first order, texture) of one image and mask as CSV.
+    #[cfg(feature = "texture")]
+    Features(cmd::features::FeaturesArgs),
 }
 
 fn main() -> ExitCode {
@@ -42,6 +45,8 @@ fn main() -> ExitCode {
         Command::Run(args) => cmd::run::run(args),
         Command::Demo(args) => cmd::demo::run(args),
         Command::Extract(args) => cmd::extract::run(args),
+        #[cfg(feature = "texture")]
+        Command::Features(args) => cmd::features::run(args),
     };
     match result {
         Ok(code) => code,

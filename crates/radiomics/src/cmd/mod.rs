@@ -4,3 +4,5 @@ pub mod info;
 pub mod run;
 pub mod demo;
 pub mod extract;
+#[cfg(feature = "texture")]
+pub mod features;
