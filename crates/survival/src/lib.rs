@@ -24,6 +24,7 @@ pub mod error;
 pub mod km;
 mod linalg;
 pub mod logrank;
+pub mod missing;
 pub mod stats;
 
 pub use convergence::{Convergence, Termination};
