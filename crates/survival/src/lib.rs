@@ -17,16 +17,21 @@
 // intended NaN-rejecting test, so these two lints are off for the crate.
 #![allow(clippy::needless_range_loop, clippy::neg_cmp_op_on_partial_ord)]
 
+pub mod concordance;
 pub mod convergence;
 pub mod cox;
 pub mod data;
 pub mod error;
 pub mod km;
+pub mod lasso;
 mod linalg;
 pub mod logrank;
 pub mod missing;
 pub mod stats;
 
+pub use concordance::{
+    Concordance, SurvcompConcordance, SurvcompMethod, concordance, concordance_survcomp,
+};
 pub use convergence::{Convergence, Termination};
 pub use cox::{
     BaselineHazard, BaselineType, ChiSquareTest, CoxFit, CoxOptions, CoxTerm, HazardRatio, Ties,
@@ -35,4 +40,8 @@ pub use cox::{
 pub use data::{CompleteCases, Covariates, SurvivalData};
 pub use error::{Result, SurvivalError};
 pub use km::{ConfType, ConfidenceBand, KaplanMeier, MedianSurvival, SurvivalAtTimes};
+pub use lasso::{
+    CoxnetCv, CoxnetOptions, CoxnetPath, CvLambdaMode, CvMeasure, CvOptions, Folds, cv_coxnet,
+    fit_coxnet,
+};
 pub use logrank::{LogRankTest, logrank_test, logrank_two_groups};
