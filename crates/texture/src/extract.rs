@@ -108,6 +108,11 @@ impl Extractor {
     fn check_roi(&self, bbox: &radiomics_volume::BoundingBox, mask: &Volume<bool>) -> Result<()> {
         let s = &self.settings;
         let dims = bbox.size().iter().filter(|&&n| n > 1).count();
+        if dims == 0 {
+            return Err(TextureError::RoiTooSmall {
+                detail: "the mask holds a single voxel, which has no texture or shape (PyRadiomics refuses it too)".into(),
+            });
+        }
         if dims < s.minimum_roi_dimensions {
             return Err(TextureError::RoiTooSmall {
                 detail: format!(
