@@ -2,8 +2,8 @@ use nalgebra::{Matrix3, Vector3};
 
 use crate::{Result, VolumeError};
 
-/// Default relative tolerance of [`Geometry::same_grid`], as ITK's `GlobalDefaultCoordinateTolerance`
-/// and `GlobalDefaultDirectionTolerance` (1e-6).
+/// Default relative tolerance of [`crate::Volume::same_grid`] and [`Geometry::grid_difference`],
+/// as ITK's `GlobalDefaultCoordinateTolerance` and `GlobalDefaultDirectionTolerance` (1e-6).
 pub const DEFAULT_GEOMETRY_TOLERANCE: f64 = 1e-6;
 
 /// Orthonormality tolerance for direction matrices read from files (max |D^T D - I|).
@@ -200,6 +200,8 @@ fn orthonormality_deviation(direction: &Matrix3<f64>) -> f64 {
 }
 
 #[cfg(test)]
+// The expected values are exact (integers, powers of two, sign flips).
+#[allow(clippy::float_cmp)]
 mod tests {
     use super::*;
     use approx::assert_abs_diff_eq;

@@ -38,12 +38,12 @@ pub mod io;
 pub mod synthetic;
 
 pub use error::VolumeError;
+pub use geometry::{DEFAULT_GEOMETRY_TOLERANCE, Geometry};
 pub use io::{DataType, VoxelValue};
+pub use mask::{BoundingBox, LabelMap, Mask};
 /// The `ndarray` version this crate's [`Volume`] is built on, re-exported so callers construct
 /// voxel arrays with a matching version.
 pub use ndarray;
-pub use geometry::{DEFAULT_GEOMETRY_TOLERANCE, Geometry};
-pub use mask::{BoundingBox, LabelMap, Mask};
 pub use volume::{Volume, VoxelStatistics};
 
 /// Result type of this crate.

@@ -174,6 +174,8 @@ impl Mask {
 }
 
 #[cfg(test)]
+// The expected values are exact (integers, powers of two, sign flips).
+#[allow(clippy::float_cmp)]
 mod tests {
     use super::*;
     use crate::Geometry;

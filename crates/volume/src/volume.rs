@@ -195,6 +195,8 @@ impl<T: Copy + Into<f64>> Volume<T> {
 }
 
 #[cfg(test)]
+// The expected values are exact (integers, powers of two, sign flips).
+#[allow(clippy::float_cmp)]
 mod tests {
     use super::*;
 

@@ -105,7 +105,11 @@ impl Format {
     fn same_family(self, other: Format) -> bool {
         matches!(
             (self, other),
-            (Format::Nrrd, Format::Nrrd) | (Format::Nifti1 | Format::Nifti2, Format::Nifti1 | Format::Nifti2)
+            (Format::Nrrd, Format::Nrrd)
+                | (
+                    Format::Nifti1 | Format::Nifti2,
+                    Format::Nifti1 | Format::Nifti2
+                )
         )
     }
 }
@@ -196,14 +200,22 @@ pub struct WriteOptions {
 
 impl Default for WriteOptions {
     fn default() -> Self {
-        Self { datatype: None, compression_level: 1, nrrd_gzip: true, nifti_version: NiftiVersion::Auto }
+        Self {
+            datatype: None,
+            compression_level: 1,
+            nrrd_gzip: true,
+            nifti_version: NiftiVersion::Auto,
+        }
     }
 }
 
 impl WriteOptions {
     /// Default options with the on-disk data type set.
     pub fn with_datatype(datatype: DataType) -> Self {
-        Self { datatype: Some(datatype), ..Self::default() }
+        Self {
+            datatype: Some(datatype),
+            ..Self::default()
+        }
     }
 }
 
@@ -271,7 +283,9 @@ pub fn read_mask(path: impl AsRef<Path>, labels: &[u32]) -> Result<Mask> {
     if labels.is_empty() {
         let mask = Mask::from_nonzero(&label_map.0);
         if mask.count() == 0 {
-            return Err(VolumeError::EmptyMask { what: format!("{what} (every voxel is 0)") });
+            return Err(VolumeError::EmptyMask {
+                what: format!("{what} (every voxel is 0)"),
+            });
         }
         return Ok(mask);
     }
@@ -289,12 +303,20 @@ pub fn write_volume<T: VoxelValue>(volume: &Volume<T>, path: impl AsRef<Path>) -
 
 /// Writes a volume converted to `datatype`, e.g. `f64` voxels as `i16` (rounded half away from
 /// zero; values that do not fit give [`VolumeError::ValueOutOfRange`]).
-pub fn write_volume_as<T: VoxelValue>(volume: &Volume<T>, path: impl AsRef<Path>, datatype: DataType) -> Result<()> {
+pub fn write_volume_as<T: VoxelValue>(
+    volume: &Volume<T>,
+    path: impl AsRef<Path>,
+    datatype: DataType,
+) -> Result<()> {
     write_volume_with(volume, path, &WriteOptions::with_datatype(datatype))
 }
 
 /// Writes a volume with explicit [`WriteOptions`].
-pub fn write_volume_with<T: VoxelValue>(volume: &Volume<T>, path: impl AsRef<Path>, options: &WriteOptions) -> Result<()> {
+pub fn write_volume_with<T: VoxelValue>(
+    volume: &Volume<T>,
+    path: impl AsRef<Path>,
+    options: &WriteOptions,
+) -> Result<()> {
     let path = path.as_ref();
     let Some((format, gz)) = Format::from_path(path) else {
         return Err(VolumeError::UnknownFormat {
@@ -303,8 +325,13 @@ pub fn write_volume_with<T: VoxelValue>(volume: &Volume<T>, path: impl AsRef<Pat
         });
     };
     let datatype = options.datatype.unwrap_or(T::DATATYPE);
-    let (data, report) =
-        datatype::encode(volume.array().iter(), volume.len(), datatype, ByteOrder::Little, path)?;
+    let (data, report) = datatype::encode(
+        volume.array().iter(),
+        volume.len(),
+        datatype,
+        ByteOrder::Little,
+        path,
+    )?;
     if report.rounded > 0 {
         tracing::warn!(
             path = %path.display(),
@@ -316,9 +343,24 @@ pub fn write_volume_with<T: VoxelValue>(volume: &Volume<T>, path: impl AsRef<Pat
     }
     let level = options.compression_level.min(9);
     let bytes = match format {
-        Format::Nrrd => nrrd::encode(path, volume.size(), volume.geometry(), datatype, data, options.nrrd_gzip, level)?,
+        Format::Nrrd => nrrd::encode(
+            path,
+            volume.size(),
+            volume.geometry(),
+            datatype,
+            data,
+            options.nrrd_gzip,
+            level,
+        )?,
         Format::Nifti1 | Format::Nifti2 => {
-            let file = nifti::encode(path, volume.size(), volume.geometry(), datatype, data, options.nifti_version)?;
+            let file = nifti::encode(
+                path,
+                volume.size(),
+                volume.geometry(),
+                datatype,
+                data,
+                options.nifti_version,
+            )?;
             if gz { gzip(path, &file, level)? } else { file }
         }
     };
@@ -375,9 +417,16 @@ const HEAD_LEN: u64 = 1024;
 
 /// Reads the file and recognises gzip and the format from magic bytes.
 fn load(path: &Path) -> Result<LoadedFile> {
-    let raw = std::fs::read(path).map_err(|source| VolumeError::Open { path: path.to_path_buf(), source })?;
+    let raw = std::fs::read(path).map_err(|source| VolumeError::Open {
+        path: path.to_path_buf(),
+        source,
+    })?;
     let gzip = raw.starts_with(&[0x1f, 0x8b]);
-    let head = if gzip { gunzip(path, &raw, HEAD_LEN)? } else { raw[..raw.len().min(HEAD_LEN as usize)].to_vec() };
+    let head = if gzip {
+        gunzip(path, &raw, HEAD_LEN)?
+    } else {
+        raw[..raw.len().min(HEAD_LEN as usize)].to_vec()
+    };
     let format = detect_format(path, &head)?;
     if let Some((expected, _)) = Format::from_path(path)
         && !expected.same_family(format)
@@ -387,12 +436,20 @@ fn load(path: &Path) -> Result<LoadedFile> {
             "the file name suggests {expected} but the content is {format}; reading it as {format}"
         );
     }
-    Ok(LoadedFile { raw, gzip, format, head })
+    Ok(LoadedFile {
+        raw,
+        gzip,
+        format,
+        head,
+    })
 }
 
 /// Recognises NIfTI-1, NIfTI-2 and NRRD from their magic bytes.
 fn detect_format(path: &Path, head: &[u8]) -> Result<Format> {
-    let unknown = |detail: String| VolumeError::UnknownFormat { path: path.to_path_buf(), detail };
+    let unknown = |detail: String| VolumeError::UnknownFormat {
+        path: path.to_path_buf(),
+        detail,
+    };
     if head.is_empty() {
         return Err(unknown("the file is empty".into()));
     }
@@ -402,8 +459,15 @@ fn detect_format(path: &Path, head: &[u8]) -> Result<Format> {
     if head.len() >= 4 {
         let size_le = i32::from_le_bytes(head[..4].try_into().unwrap());
         let size_be = i32::from_be_bytes(head[..4].try_into().unwrap());
-        let sizeof_hdr = if size_le == 348 || size_le == 540 { size_le } else { size_be };
-        if sizeof_hdr == 540 && head.len() >= 8 && (&head[4..8] == b"n+2\0" || &head[4..8] == b"ni2\0") {
+        let sizeof_hdr = if size_le == 348 || size_le == 540 {
+            size_le
+        } else {
+            size_be
+        };
+        if sizeof_hdr == 540
+            && head.len() >= 8
+            && (&head[4..8] == b"n+2\0" || &head[4..8] == b"ni2\0")
+        {
             if &head[4..8] == b"ni2\0" {
                 return Err(header_pair(path));
             }
@@ -423,13 +487,22 @@ fn detect_format(path: &Path, head: &[u8]) -> Result<Format> {
                 _ => Err(VolumeError::Unsupported {
                     path: path.to_path_buf(),
                     what: "Analyze 7.5 header (348-byte header without the NIfTI magic)".into(),
-                    fix: "convert it to NIfTI first (e.g. SimpleITK ReadImage/WriteImage to .nii.gz)".into(),
+                    fix:
+                        "convert it to NIfTI first (e.g. SimpleITK ReadImage/WriteImage to .nii.gz)"
+                            .into(),
                 }),
             };
         }
     }
-    let shown: String = head.iter().take(8).map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(" ");
-    Err(unknown(format!("no NIfTI-1, NIfTI-2 or NRRD magic; the file starts with bytes {shown}")))
+    let shown: String = head
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    Err(unknown(format!(
+        "no NIfTI-1, NIfTI-2 or NRRD magic; the file starts with bytes {shown}"
+    )))
 }
 
 fn header_pair(path: &Path) -> VolumeError {
@@ -443,7 +516,10 @@ fn header_pair(path: &Path) -> VolumeError {
 /// Decompresses at most `limit` bytes of a (possibly multi-member) gzip stream.
 fn gunzip(path: &Path, raw: &[u8], limit: u64) -> Result<Vec<u8>> {
     // The gzip trailer's last four bytes hold the uncompressed size modulo 2^32.
-    let hint = raw.len().checked_sub(4).map(|i| u32::from_le_bytes(raw[i..].try_into().unwrap()) as u64);
+    let hint = raw
+        .len()
+        .checked_sub(4)
+        .map(|i| u32::from_le_bytes(raw[i..].try_into().unwrap()) as u64);
     // Deflate expands at most about 1032:1, which bounds a corrupt hint.
     let bound = (raw.len() as u64).saturating_mul(1032);
     let capacity = hint.unwrap_or(0).min(limit).min(bound).min(1 << 32) as usize;
@@ -451,21 +527,39 @@ fn gunzip(path: &Path, raw: &[u8], limit: u64) -> Result<Vec<u8>> {
     MultiGzDecoder::new(raw)
         .take(limit)
         .read_to_end(&mut out)
-        .map_err(|e| VolumeError::CorruptCompressedData { path: path.to_path_buf(), detail: e.to_string() })?;
+        .map_err(|e| VolumeError::CorruptCompressedData {
+            path: path.to_path_buf(),
+            detail: e.to_string(),
+        })?;
     Ok(out)
 }
 
 /// Compresses `data` as one gzip member.
 fn gzip(path: &Path, data: &[u8], level: u32) -> Result<Vec<u8>> {
-    let mut encoder = flate2::write::GzEncoder::new(Vec::with_capacity(data.len() / 3), flate2::Compression::new(level));
-    encoder.write_all(data).map_err(|source| VolumeError::Io { path: path.to_path_buf(), source })?;
-    encoder.finish().map_err(|source| VolumeError::Io { path: path.to_path_buf(), source })
+    let mut encoder = flate2::write::GzEncoder::new(
+        Vec::with_capacity(data.len() / 3),
+        flate2::Compression::new(level),
+    );
+    encoder.write_all(data).map_err(|source| VolumeError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    encoder.finish().map_err(|source| VolumeError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 /// Writes `bytes` to a temporary file beside `path`, then renames it over `path`.
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let io_error = |source| VolumeError::Io { path: path.to_path_buf(), source };
-    let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let io_error = |source| VolumeError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let temporary = path.with_file_name(format!(".{file_name}.{}.partial", std::process::id()));
     let result = (|| {
         let mut file = File::create(&temporary)?;
@@ -483,7 +577,10 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
 /// Emits a `tracing` warning with the number of NaN and infinite voxels, if any.
 fn warn_non_finite(path: &Path, volume: &Volume<f64>) {
     let (nan, infinite) = volume.array().iter().fold((0usize, 0usize), |(n, i), v| {
-        (n + usize::from(v.is_nan()), i + usize::from(v.is_infinite()))
+        (
+            n + usize::from(v.is_nan()),
+            i + usize::from(v.is_infinite()),
+        )
     });
     if nan + infinite > 0 {
         tracing::warn!(
@@ -508,9 +605,18 @@ pub(crate) fn byte_count(path: &Path, size: [usize; 3], datatype: DataType) -> R
 }
 
 /// Builds the `[z, y, x]` volume from `f64` voxels in file order (x fastest).
-pub(crate) fn volume_from_values(path: &Path, size: [usize; 3], values: Vec<f64>, geometry: Geometry) -> Result<Volume<f64>> {
-    let data = ndarray::Array3::from_shape_vec((size[2], size[1], size[0]), values).map_err(|e| {
-        VolumeError::InvalidHeader { path: path.to_path_buf(), detail: format!("voxel count does not match sizes {size:?}: {e}") }
-    })?;
+pub(crate) fn volume_from_values(
+    path: &Path,
+    size: [usize; 3],
+    values: Vec<f64>,
+    geometry: Geometry,
+) -> Result<Volume<f64>> {
+    let data =
+        ndarray::Array3::from_shape_vec((size[2], size[1], size[0]), values).map_err(|e| {
+            VolumeError::InvalidHeader {
+                path: path.to_path_buf(),
+                detail: format!("voxel count does not match sizes {size:?}: {e}"),
+            }
+        })?;
     Volume::new(data, geometry)
 }
