@@ -10,8 +10,10 @@
 
 mod error;
 pub mod bspline;
+pub mod filters;
 pub mod histogram;
 pub mod n4;
+pub mod registration;
 pub mod resample;
 pub mod transform;
 
