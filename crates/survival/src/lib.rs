@@ -20,6 +20,7 @@
 pub mod concordance;
 pub mod convergence;
 pub mod cox;
+pub mod cutpoint;
 pub mod data;
 pub mod error;
 pub mod km;
@@ -36,6 +37,10 @@ pub use convergence::{Convergence, Termination};
 pub use cox::{
     BaselineHazard, BaselineType, ChiSquareTest, CoxFit, CoxOptions, CoxTerm, HazardRatio, Ties,
     fit_cox, hazard_ratio, partial_likelihood,
+};
+pub use cutpoint::{
+    ExhaustiveCutpoint, MaxstatCutpoint, MaxstatOptions, cutpoint_logrank, logrank_scores,
+    maxstat_logrank,
 };
 pub use data::{CompleteCases, Covariates, SurvivalData};
 pub use error::{Result, SurvivalError};
