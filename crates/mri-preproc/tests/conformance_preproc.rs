@@ -173,3 +173,53 @@ fn n4_raw_t1_matches_simpleitk() {
     eprintln!("N4 known field: r = {r_known:.5} (SimpleITK {:.5})", n4_expected::KNOWN_FIELD_CORRELATION);
     assert!(r_known >= n4_expected::KNOWN_FIELD_CORRELATION - 1e-3, "known-field correlation {r_known}");
 }
+
+#[allow(dead_code)]
+mod registration_expected {
+    include!("reference/registration_expected.rs");
+}
+
+#[test]
+#[ignore = "conformance: reads RADIOMICS_REFERENCE_DATA"]
+fn registration_recovers_known_transform() {
+    use radiomics_preproc::registration::{register_rigid, target_registration_error, RegistrationParams};
+    use radiomics_preproc::resample::resample_transformed;
+    use radiomics_preproc::Euler3D;
+
+    let fixed = read_f32("raw/t1c.nii.gz");
+    // 9.1 degrees of rotation and 13.9 mm of translation about the image centre.
+    let truth = Euler3D { angles: [0.09, -0.07, 0.11], translation: [9.0, -8.0, 7.0], center: Grid::of(&fixed).center(), compute_zyx: false };
+    let moving = resample_transformed(&fixed, &Grid::of(&fixed), Some(&truth), Interpolator::Linear, 0.0).unwrap();
+    let result = register_rigid(&fixed, &moving, &RegistrationParams::default()).unwrap();
+    // Target points: every 500th head voxel (above the mean intensity).
+    let mean = fixed.array().iter().map(|&v| v as f64).sum::<f64>() / fixed.len() as f64;
+    let points: Vec<[f64; 3]> = fixed
+        .array()
+        .indexed_iter()
+        .filter(|(_, v)| **v as f64 > mean)
+        .step_by(500)
+        .map(|((k, j, i), _)| fixed.geometry().index_to_point([i as f64, j as f64, k as f64]))
+        .collect();
+    let (tre_mean, tre_max) = target_registration_error(&result.transform, &truth.inverse(), &points);
+    eprintln!("known transform: TRE mean {tre_mean:.3} mm, max {tre_max:.3} mm over {} points, {:.2} s", points.len(), result.seconds);
+    assert!(tre_mean < 1.0, "mean TRE {tre_mean} mm");
+}
+
+#[test]
+#[ignore = "conformance: reads RADIOMICS_REFERENCE_DATA"]
+fn registration_onto_t1c_no_worse_than_simpleitk() {
+    use radiomics_preproc::registration::{mattes_metric, register_rigid, RegistrationParams};
+    use radiomics_preproc::Euler3D;
+
+    let fixed = read_f32("raw/t1c.nii.gz");
+    for (modality, params, center, _, sitk_seconds) in registration_expected::SIMPLEITK {
+        let moving = read_f32(&format!("raw/{modality}.nii.gz"));
+        let ours = register_rigid(&fixed, &moving, &RegistrationParams::default()).unwrap();
+        let theirs = Euler3D { center: *center, ..Euler3D::default() }.with_parameters(params);
+        // Both transforms under one metric: full resolution, 50 bins, 200 000 regular samples.
+        let m_ours = mattes_metric(&fixed, &moving, &ours.transform, 50, 200_000).unwrap();
+        let m_theirs = mattes_metric(&fixed, &moving, &theirs, 50, 200_000).unwrap();
+        eprintln!("{modality}: -MI ours {m_ours:.5} ({:.2} s), SimpleITK {m_theirs:.5} ({sitk_seconds:.2} s)", ours.seconds);
+        assert!(m_ours <= m_theirs + 1e-3, "{modality}: ours {m_ours} vs SimpleITK {m_theirs}");
+    }
+}
