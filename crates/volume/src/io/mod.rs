@@ -564,7 +564,6 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let result = (|| {
         let mut file = File::create(&temporary)?;
         file.write_all(bytes)?;
-        file.sync_all()?;
         std::fs::rename(&temporary, path)
     })();
     if let Err(e) = result {
