@@ -31,6 +31,8 @@ pub struct Prepared {
     pub shape_dims: [usize; 3],
     /// Resegmentation thresholds in image units, if any.
     pub thresholds: Option<Vec<f64>>,
+    /// Position `[z, y, x]` of the shape mask's first voxel in the `roi` grid.
+    pub pad: [usize; 3],
 }
 
 impl Extractor {
@@ -96,12 +98,15 @@ impl Extractor {
         let roi = roi::crop(&image, &texture_mask, &bbox, s.pad_distance)?;
         let lower = thresholds.as_ref().map(|t| t[0]);
         let levels = roi::discretise(&roi, s, lower)?;
+        let padded = bbox.padded(s.pad_distance, image.size());
+        let pad = [2, 1, 0].map(|a| bbox.min[a] - padded.min[a]);
         Ok(Prepared {
             roi,
             levels,
             shape_mask,
             shape_dims: [sz, sy, sx],
             thresholds,
+            pad,
         })
     }
 

@@ -395,9 +395,10 @@ pub fn diameters(vertices: &[[i64; 3]], spacing: [f64; 3]) -> [f64; 4] {
     out.map(f64::sqrt)
 }
 
-/// Eigenvalues (ascending) of the covariance (1/N) of the voxel-centre coordinates
-/// `index * spacing`; values in (-1e-10, 0) are set to 0 as in PyRadiomics.
-pub fn pca_eigenvalues(mask: &[bool], dims: [usize; 3], spacing: [f64; 3]) -> [f64; 3] {
+/// Eigenvalues (ascending) of the covariance of the voxel-centre coordinates `index * spacing`,
+/// divided by `N - ddof` (PyRadiomics: `ddof = 0`; IBSI's reference values: `ddof = 1`); values
+/// in (-1e-10, 0) are set to 0 as in PyRadiomics.
+pub fn pca_eigenvalues(mask: &[bool], dims: [usize; 3], spacing: [f64; 3], ddof: f64) -> [f64; 3] {
     let mut n = 0.0;
     let mut sum = [0.0f64; 3];
     let mut pts = Vec::new();
@@ -429,6 +430,7 @@ pub fn pca_eigenvalues(mask: &[bool], dims: [usize; 3], spacing: [f64; 3]) -> [f
             }
         }
     }
+    let c = c * (n / (n - ddof).max(1.0));
     let mut e: Vec<f64> = SymmetricEigen::new(c).eigenvalues.iter().copied().collect();
     e.sort_by(|a, b| a.total_cmp(b));
     let fix = |v: f64| if v < 0.0 && v > -1e-10 { 0.0 } else { v };
@@ -459,7 +461,7 @@ pub fn shape_features(
 ) -> Vec<(&'static str, f64)> {
     let (padded, pd) = pad_mask(mask, dims);
     let m = mesh(&padded, pd, spacing);
-    let e = pca_eigenvalues(mask, dims, spacing);
+    let e = pca_eigenvalues(mask, dims, spacing, 0.0);
     let count = mask.iter().filter(|&&b| b).count() as f64;
     let (v, a) = (m.volume, m.area);
     let pi = std::f64::consts::PI;
@@ -629,4 +631,81 @@ mod tests {
         assert!((r.diameter_3d - brute).abs() < 1e-12);
         assert!(r.volume > 0.0 && r.volume < 54.0);
     }
+}
+
+/// Exact orientation of `p` against the plane `(a, b, c)`: positive on the side the
+/// right-hand normal `(b - a) x (c - a)` points to.
+fn orient(a: &[i64; 3], b: &[i64; 3], c: &[i64; 3], p: &[i64; 3]) -> i64 {
+    let u = [b[0] - a[0], b[1] - a[1], b[2] - a[2]];
+    let v = [c[0] - a[0], c[1] - a[1], c[2] - a[2]];
+    let w = [p[0] - a[0], p[1] - a[1], p[2] - a[2]];
+    u[0] * (v[1] * w[2] - v[2] * w[1]) - u[1] * (v[0] * w[2] - v[2] * w[0])
+        + u[2] * (v[0] * w[1] - v[1] * w[0])
+}
+
+/// Volume (mm^3) and area (mm^2) of the convex hull of doubled-index points (incremental hull
+/// with exact integer predicates; the hull is computed in index space and scaled, which is exact
+/// because scaling the axes maps hulls to hulls). `None` when the points are coplanar.
+pub fn convex_hull(points: &[[i64; 3]], spacing: [f64; 3]) -> Option<(f64, f64)> {
+    let n = points.len();
+    let a = 0;
+    let b = (1..n).find(|&i| points[i] != points[a])?;
+    let c = (0..n).find(|&i| {
+        let u = [0, 1, 2].map(|k| points[b][k] - points[a][k]);
+        let v = [0, 1, 2].map(|k| points[i][k] - points[a][k]);
+        u[1] * v[2] - u[2] * v[1] != 0
+            || u[2] * v[0] - u[0] * v[2] != 0
+            || u[0] * v[1] - u[1] * v[0] != 0
+    })?;
+    let d = (0..n).find(|&i| orient(&points[a], &points[b], &points[c], &points[i]) != 0)?;
+    let mut faces: Vec<[usize; 3]> = Vec::new();
+    for f in [[a, b, c], [a, b, d], [a, c, d], [b, c, d]] {
+        let other = [a, b, c, d].into_iter().find(|x| !f.contains(x)).unwrap();
+        if orient(&points[f[0]], &points[f[1]], &points[f[2]], &points[other]) > 0 {
+            faces.push([f[0], f[2], f[1]]);
+        } else {
+            faces.push(f);
+        }
+    }
+    for p in 0..n {
+        if p == a || p == b || p == c || p == d {
+            continue;
+        }
+        let visible: Vec<bool> = faces
+            .iter()
+            .map(|f| orient(&points[f[0]], &points[f[1]], &points[f[2]], &points[p]) > 0)
+            .collect();
+        if !visible.iter().any(|&v| v) {
+            continue;
+        }
+        let mut edges = std::collections::HashSet::new();
+        for (f, _) in faces.iter().zip(&visible).filter(|(_, v)| **v) {
+            for k in 0..3 {
+                edges.insert((f[k], f[(k + 1) % 3]));
+            }
+        }
+        let horizon: Vec<(usize, usize)> = edges
+            .iter()
+            .copied()
+            .filter(|&(u, v)| !edges.contains(&(v, u)))
+            .collect();
+        let mut kept: Vec<[usize; 3]> = faces
+            .iter()
+            .zip(&visible)
+            .filter(|(_, v)| !**v)
+            .map(|(f, _)| *f)
+            .collect();
+        for (u, v) in horizon {
+            kept.push([u, v, p]);
+        }
+        faces = kept;
+    }
+    let scaled = |i: usize| [0, 1, 2].map(|k| points[i][k] as f64 * 0.5 * spacing[k]);
+    let (mut vol, mut area) = (0.0, 0.0);
+    for f in &faces {
+        let (p0, p1, p2) = (scaled(f[0]), scaled(f[1]), scaled(f[2]));
+        vol += dot(p0, cross(p1, p2));
+        area += 0.5 * norm(cross(sub(p1, p0), sub(p2, p0)));
+    }
+    Some(((vol / 6.0).abs(), area))
 }
