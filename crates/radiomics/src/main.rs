@@ -32,6 +32,14 @@ enum Command {
     Demo(cmd::demo::DemoArgs),
     /// Extract handcrafted and deep features of one patient (one wide row) or of a cohort.
     Extract(cmd::extract::ExtractArgs),
+    /// Select robust, prognostic, non-redundant features (missing values, ICC, MAD, C-index, correlation).
+    Select(cmd::select::SelectArgs),
+    /// Fit the LASSO Cox signature with cross-validation on the discovery cohort.
+    Fit(cmd::fit::FitArgs),
+    /// Validate the signature: C-index, cut point, Kaplan-Meier, G-rho log-rank, hazard ratio, combined model.
+    Validate(cmd::validate::ValidateArgs),
+    /// Write the report: nomogram, calibration, Kaplan-Meier and other plots, HTML and Markdown.
+    Report(cmd::report::ReportArgs),
     /// Handcrafted features (shape, first order, texture) of one image and mask as CSV.
     #[cfg(feature = "texture")]
     Features(cmd::features::FeaturesArgs),
@@ -45,6 +53,10 @@ fn main() -> ExitCode {
         Command::Run(args) => cmd::run::run(args),
         Command::Demo(args) => cmd::demo::run(args),
         Command::Extract(args) => cmd::extract::run(args),
+        Command::Select(args) => cmd::select::run(args),
+        Command::Fit(args) => cmd::fit::run(args),
+        Command::Validate(args) => cmd::validate::run(args),
+        Command::Report(args) => cmd::report::run(args),
         #[cfg(feature = "texture")]
         Command::Features(args) => cmd::features::run(args),
     };

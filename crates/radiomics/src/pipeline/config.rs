@@ -361,8 +361,8 @@ impl Config {
                 s.mad_min
             );
         }
-        if self.model.folds < 2 {
-            bail!("model.folds = {} must be at least 2", self.model.folds);
+        if self.model.folds < 3 {
+            bail!("model.folds = {} must be at least 3", self.model.folds);
         }
         unit("validation.rho", self.validation.rho, 0.0, 10.0)?;
         self.validation.cut_rule()?;
@@ -418,7 +418,7 @@ mod tests {
     fn out_of_range_values_are_rejected() {
         for text in [
             "[selection]\ncindex_min = 0.3",
-            "[model]\nfolds = 1",
+            "[model]\nfolds = 2",
             "[labels]\nnecrosis = [1, 4]",
             "[labels]\noedema = []",
             "[validation]\ncut = \"best\"",

@@ -265,12 +265,14 @@ mod handcrafted {
             let jobs: Vec<(usize, usize)> = (0..regions.len())
                 .flat_map(|r| (0..4).map(move |m| (r, m)))
                 .collect();
-            let results: Vec<Result<Option<Vec<(String, f64)>>, String>> = jobs
+            // Outer error: the patient fails. Inner error: the region's features are missing, with why.
+            type RegionResult = Result<Result<Vec<(String, f64)>, String>, String>;
+            let results: Vec<RegionResult> = jobs
                 .par_iter()
                 .map(|&(r, m)| {
                     let region = &regions[r];
                     if region.labels.iter().all(|&l| seg.count(l) == 0) {
-                        return Ok(None);
+                        return Ok(Err("it has no voxel".to_string()));
                     }
                     let extractor = if m == 0 {
                         &self.with_shape[r]
@@ -278,12 +280,12 @@ mod handcrafted {
                         &self.without_shape[r]
                     };
                     match extractor.execute(&images.modalities[m], seg) {
-                        Ok(set) => Ok(Some(set.iter().map(|(n, v)| (n.to_string(), v)).collect())),
+                        Ok(set) => Ok(Ok(set.iter().map(|(n, v)| (n.to_string(), v)).collect())),
                         Err(
-                            TextureError::EmptyRoi { .. }
+                            e @ (TextureError::EmptyRoi { .. }
                             | TextureError::RoiTooSmall { .. }
-                            | TextureError::LabelAbsent { .. },
-                        ) => Ok(None),
+                            | TextureError::LabelAbsent { .. }),
+                        ) => Ok(Err(e.to_string())),
                         Err(e) => Err(format!("{} {}: {e}", MODALITIES[m].1, region.code)),
                     }
                 })
@@ -293,7 +295,7 @@ mod handcrafted {
                 let region = &regions[r];
                 let modality = MODALITIES[m].1;
                 match result? {
-                    Some(features) => {
+                    Ok(features) => {
                         for (name, value) in features {
                             if is_shape(&name) {
                                 out.push(format!("{}_{name}", region.code), value);
@@ -302,11 +304,11 @@ mod handcrafted {
                             }
                         }
                     }
-                    None => {
+                    Err(why) => {
                         if !reported[r] {
                             reported[r] = true;
                             out.warnings.push(format!(
-                                "region {} (labels {:?}) is empty or too small for the texture settings: its handcrafted features are missing",
+                                "region {} (labels {:?}): {why}; its handcrafted features are missing values",
                                 region.code, region.labels
                             ));
                         }

@@ -14,6 +14,7 @@ pub mod provenance;
 pub mod report;
 pub mod runner;
 pub mod select;
+pub mod study;
 pub mod table;
 pub mod validate;
 
