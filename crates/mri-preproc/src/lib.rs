@@ -15,6 +15,7 @@ pub mod histogram;
 pub mod n4;
 pub mod registration;
 pub mod resample;
+pub mod skull_strip;
 pub mod transform;
 
 pub use error::{PreprocError, Result};
