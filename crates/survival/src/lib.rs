@@ -28,6 +28,7 @@ pub mod lasso;
 mod linalg;
 pub mod logrank;
 pub mod missing;
+pub mod selection;
 pub mod stats;
 
 pub use concordance::{
@@ -50,3 +51,8 @@ pub use lasso::{
     fit_coxnet,
 };
 pub use logrank::{LogRankTest, logrank_test, logrank_two_groups};
+pub use selection::{
+    CorrelationMethod, CorrelationPruning, FeatureConcordance, Icc, IccForm, PrunedFeature,
+    ZScoreScaler, icc, mad, prune_correlated, select_by_concordance, select_by_mad,
+    univariate_concordance,
+};

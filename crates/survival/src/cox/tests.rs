@@ -214,3 +214,53 @@ fn hazard_ratio_of_two_groups() {
         Err(SurvivalError::TooFewGroups { .. })
     ));
 }
+
+mod finite_differences {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn case() -> impl Strategy<Value = (Vec<f64>, Vec<bool>, Vec<Vec<f64>>, Vec<f64>, bool)> {
+        (4usize..14, 1usize..4).prop_flat_map(|(n, p)| {
+            (
+                proptest::collection::vec(0u8..6, n)
+                    .prop_map(|v| v.into_iter().map(f64::from).collect()),
+                proptest::collection::vec(any::<bool>(), n),
+                proptest::collection::vec(proptest::collection::vec(-2.0f64..2.0, n), p),
+                proptest::collection::vec(-1.0f64..1.0, p),
+                any::<bool>(),
+            )
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn gradient_and_information_match_central_differences(
+            (time, event, cols, beta, efron) in case()
+        ) {
+            prop_assume!(event.iter().any(|&e| e));
+            let d = SurvivalData::from_bool(&time, &event).unwrap();
+            let names: Vec<String> = (0..cols.len()).map(|j| format!("x{j}")).collect();
+            let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+            let x = Covariates::from_columns(&refs, &cols).unwrap();
+            let ties = if efron { Ties::Efron } else { Ties::Breslow };
+            let at = |b: &[f64]| partial_likelihood(&d, &x, b, None, ties).unwrap();
+            let pl = at(&beta);
+            let h = 1e-5;
+            for j in 0..beta.len() {
+                let mut bp = beta.clone();
+                let mut bm = beta.clone();
+                bp[j] += h;
+                bm[j] -= h;
+                let (lp, lm) = (at(&bp), at(&bm));
+                let fd = (lp.loglik - lm.loglik) / (2.0 * h);
+                prop_assert!((fd - pl.gradient[j]).abs() <= 1e-6 * (1.0 + fd.abs()),
+                    "gradient {j}: {fd} vs {}", pl.gradient[j]);
+                for k in 0..beta.len() {
+                    let fd2 = -(lp.gradient[k] - lm.gradient[k]) / (2.0 * h);
+                    prop_assert!((fd2 - pl.information[j][k]).abs() <= 1e-6 * (1.0 + fd2.abs()),
+                        "information {j},{k}: {fd2} vs {}", pl.information[j][k]);
+                }
+            }
+        }
+    }
+}

@@ -230,3 +230,41 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #[test]
+    fn working_gradient_and_weights_match_central_differences(
+        seed in 0u64..500,
+        efron in any::<bool>(),
+    ) {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+        let n = 12;
+        // Coarse times create ties.
+        let time: Vec<f64> = (0..n).map(|_| f64::from(rng.random_range(0..5u8))).collect();
+        let mut event: Vec<bool> = (0..n).map(|_| rng.random::<bool>()).collect();
+        event[0] = true;
+        let eta: Vec<f64> = (0..n).map(|_| rng.random::<f64>() - 0.5).collect();
+        let mut order: Vec<usize> = (0..n).collect();
+        order.sort_by(|&a, &b| time[a].total_cmp(&time[b]).then(event[b].cmp(&event[a])));
+        let t: Vec<f64> = order.iter().map(|&i| time[i]).collect();
+        let e: Vec<bool> = order.iter().map(|&i| event[i]).collect();
+        let eta: Vec<f64> = order.iter().map(|&i| eta[i]).collect();
+        let ties = if efron { Ties::Efron } else { Ties::Breslow };
+        let design = core::Design::new(&t, e, Vec::new(), 0, ties);
+        let mut g = vec![0.0; n];
+        let mut h = vec![0.0; n];
+        design.expand(&eta, &mut g, &mut h);
+        let step = 1e-5;
+        for i in 0..n {
+            let mut ep = eta.clone();
+            let mut em = eta.clone();
+            ep[i] += step;
+            em[i] -= step;
+            let fd = (design.loglik(&ep) - design.loglik(&em)) / (2.0 * step) / n as f64;
+            prop_assert!((fd - g[i]).abs() < 1e-7, "g[{i}] {fd} vs {}", g[i]);
+            let fd2 = -(design.loglik(&ep) - 2.0 * design.loglik(&eta) + design.loglik(&em))
+                / (step * step) / n as f64;
+            prop_assert!((fd2 - h[i]).abs() < 1e-4, "h[{i}] {fd2} vs {}", h[i]);
+        }
+    }
+}
