@@ -61,26 +61,30 @@ impl Extractor {
             }
         };
         let mut mask = roi::label_mask(labels, &s.labels)?;
-        let mut image = image.clone();
+        // Copy the image only when it is modified.
+        let mut owned: Option<Volume<f64>> = None;
         if s.normalize {
-            roi::normalize(&mut image, s.normalize_scale, s.remove_outliers);
+            let mut copy = image.clone();
+            roi::normalize(&mut copy, s.normalize_scale, s.remove_outliers);
+            owned = Some(copy);
         }
         if let Some(spacing) = s.resampled_pixel_spacing {
             let (img, msk) = crate::resample::resample_case(
-                &image,
+                owned.as_ref().unwrap_or(image),
                 &mask,
                 spacing,
                 s.interpolator,
                 s.pad_distance,
             )?;
-            image = img;
+            owned = Some(img);
             mask = msk;
         }
+        let image = owned.as_ref().unwrap_or(image);
         let bbox = roi::bounding_box(&mask, "for the requested labels")?;
         self.check_roi(&bbox, &mask)?;
         let (texture_mask, thresholds, bbox) = match &s.resegment_range {
             Some(range) => {
-                let (m, t) = roi::resegment(&image, &mask, range, s.resegment_mode)?;
+                let (m, t) = roi::resegment(image, &mask, range, s.resegment_mode)?;
                 let b = roi::bounding_box(&m, "after resegmentation")?;
                 self.check_roi(&b, &m)?;
                 (m, Some(t), b)
@@ -95,7 +99,7 @@ impl Extractor {
         let shape_crop = shape_source.crop(&bbox)?;
         let (sz, sy, sx) = shape_crop.array().dim();
         let shape_mask: Vec<bool> = shape_crop.array().iter().copied().collect();
-        let roi = roi::crop(&image, &texture_mask, &bbox, s.pad_distance)?;
+        let roi = roi::crop(image, &texture_mask, &bbox, s.pad_distance)?;
         let lower = thresholds.as_ref().map(|t| t[0]);
         let levels = roi::discretise(&roi, s, lower)?;
         let padded = bbox.padded(s.pad_distance, image.size());

@@ -364,11 +364,32 @@ pub fn resegment(
 
 /// Bounding box of a mask, or an [`TextureError::EmptyRoi`].
 pub fn bounding_box(mask: &Volume<bool>, stage: &str) -> Result<BoundingBox> {
-    radiomics_volume::Mask(mask.clone())
-        .bounding_box()
-        .ok_or_else(|| TextureError::EmptyRoi {
+    let mut min = [usize::MAX; 3];
+    let mut max = [0usize; 3];
+    let (nz, ny, nx) = mask.array().dim();
+    let data = mask.array().as_slice();
+    let at = |z: usize, y: usize, x: usize| match data {
+        Some(d) => d[(z * ny + y) * nx + x],
+        None => mask.array()[[z, y, x]],
+    };
+    for z in 0..nz {
+        for y in 0..ny {
+            for x in 0..nx {
+                if at(z, y, x) {
+                    for (a, i) in [x, y, z].into_iter().enumerate() {
+                        min[a] = min[a].min(i);
+                        max[a] = max[a].max(i);
+                    }
+                }
+            }
+        }
+    }
+    if min[0] == usize::MAX {
+        return Err(TextureError::EmptyRoi {
             stage: stage.into(),
-        })
+        });
+    }
+    Ok(BoundingBox { min, max })
 }
 
 /// Crops image and mask to the box padded by `pad` voxels (clipped to the image) and returns the
