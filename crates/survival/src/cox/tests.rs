@@ -219,7 +219,10 @@ mod finite_differences {
     use super::*;
     use proptest::prelude::*;
 
-    fn case() -> impl Strategy<Value = (Vec<f64>, Vec<bool>, Vec<Vec<f64>>, Vec<f64>, bool)> {
+    /// Times, events, covariate columns, coefficients and whether to use Efron ties.
+    type Case = (Vec<f64>, Vec<bool>, Vec<Vec<f64>>, Vec<f64>, bool);
+
+    fn case() -> impl Strategy<Value = Case> {
         (4usize..14, 1usize..4).prop_flat_map(|(n, p)| {
             (
                 proptest::collection::vec(0u8..6, n)
