@@ -154,7 +154,7 @@ pub enum VolumeError {
         /// How to convert the file into something readable.
         fix: String,
     },
-    /// The orientation stored in a NIfTI header is not a rotation (ITK refuses it as well).
+    /// The orientation stored in a NIfTI header is not a rotation (ITK rejects it as well).
     #[error(
         "{path}: {detail}; ITK only supports orthonormal direction cosines. Fix the sform/qform \
          (e.g. `fslorient -copyqform2sform`) or resample the image"

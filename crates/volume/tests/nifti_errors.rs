@@ -31,7 +31,7 @@ fn wrong_magic_and_empty_file() {
         read_volume(&path),
         Err(VolumeError::UnknownFormat { .. })
     ));
-    // Analyze 7.5 and .hdr/.img pairs are refused with a conversion hint.
+    // Analyze 7.5 and .hdr/.img pairs are rejected with a conversion hint.
     let analyze = Nifti1 {
         magic: [0; 4],
         ..Nifti1::default()
@@ -154,7 +154,7 @@ fn corrupt_dimensions() {
 }
 
 #[test]
-fn sheared_sform_without_qform_is_refused() {
+fn sheared_sform_without_qform_is_rejected() {
     let dir = tempfile::tempdir().unwrap();
     let header = Nifti1 {
         sform_code: 1,

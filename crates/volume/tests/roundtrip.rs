@@ -268,7 +268,7 @@ fn label_maps_and_masks() {
 }
 
 #[test]
-fn writing_f64_as_integers_rounds_and_refuses_out_of_range() {
+fn writing_f64_as_integers_rounds_and_rejects_overflow() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("r.nii");
     let volume = ramp(|i| i as f64 + 0.4, Geometry::default());

@@ -8,7 +8,7 @@ use crate::{Result, VolumeError};
 /// Data type of the voxels as stored in a file.
 ///
 /// These are the nine scalar types that both NIfTI and NRRD can hold and that ITK reads as a
-/// scalar image. Complex, RGB, `u64`, 128-bit and NRRD `block` data are refused with
+/// scalar image. Complex, RGB, `u64`, 128-bit and NRRD `block` data are rejected with
 /// [`VolumeError::UnsupportedDatatype`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum DataType {
@@ -331,8 +331,8 @@ pub(crate) struct EncodeReport {
 /// Encodes voxels into `datatype` bytes in `order`.
 ///
 /// When `datatype` is the voxel type's own type the bytes are copied exactly. Otherwise each
-/// value goes through `f64`: integer targets round half away from zero and refuse NaN, infinite
-/// and out-of-range values; `f32` refuses finite values beyond its range (NaN and infinities are
+/// value goes through `f64`: integer targets round half away from zero and reject NaN, infinite
+/// and out-of-range values; `f32` rejects finite values beyond its range (NaN and infinities are
 /// kept).
 pub(crate) fn encode<'a, T: VoxelValue>(
     values: impl Iterator<Item = &'a T> + Clone,
@@ -355,47 +355,51 @@ pub(crate) fn encode<'a, T: VoxelValue>(
         value,
         datatype,
     };
-    macro_rules! push_int {
-        ($t:ty, $x:expr) => {{
-            let x: f64 = $x;
-            let r = x.round();
-            if !r.is_finite() || r < lo || r > hi {
-                return Err(out_of_range(x));
-            }
-            if (r - x).abs() > 0.0 {
-                report.rounded += 1;
-            }
-            let v = r as $t;
-            match order {
-                ByteOrder::Little => out.extend_from_slice(&v.to_le_bytes()),
-                ByteOrder::Big => out.extend_from_slice(&v.to_be_bytes()),
+    // One loop per target type, so that the per-voxel work is a conversion and a copy.
+    macro_rules! encode_int {
+        ($t:ty) => {{
+            for v in values {
+                let x = v.to_f64();
+                let r = x.round();
+                if !(r >= lo && r <= hi) {
+                    return Err(out_of_range(x));
+                }
+                report.rounded += usize::from((r - x).abs() > 0.0);
+                let bytes = match order {
+                    ByteOrder::Little => (r as $t).to_le_bytes(),
+                    ByteOrder::Big => (r as $t).to_be_bytes(),
+                };
+                out.extend_from_slice(&bytes);
             }
         }};
     }
-    for v in values {
-        let x = v.to_f64();
-        match datatype {
-            DataType::U8 => push_int!(u8, x),
-            DataType::I8 => push_int!(i8, x),
-            DataType::I16 => push_int!(i16, x),
-            DataType::U16 => push_int!(u16, x),
-            DataType::I32 => push_int!(i32, x),
-            DataType::U32 => push_int!(u32, x),
-            DataType::I64 => push_int!(i64, x),
-            DataType::F32 => {
+    match datatype {
+        DataType::U8 => encode_int!(u8),
+        DataType::I8 => encode_int!(i8),
+        DataType::I16 => encode_int!(i16),
+        DataType::U16 => encode_int!(u16),
+        DataType::I32 => encode_int!(i32),
+        DataType::U32 => encode_int!(u32),
+        DataType::I64 => encode_int!(i64),
+        DataType::F32 => {
+            for v in values {
+                let x = v.to_f64();
                 if x.is_finite() && (x < lo || x > hi) {
                     return Err(out_of_range(x));
                 }
-                let f = x as f32;
-                match order {
-                    ByteOrder::Little => out.extend_from_slice(&f.to_le_bytes()),
-                    ByteOrder::Big => out.extend_from_slice(&f.to_be_bytes()),
-                }
+                out.extend_from_slice(&match order {
+                    ByteOrder::Little => (x as f32).to_le_bytes(),
+                    ByteOrder::Big => (x as f32).to_be_bytes(),
+                });
             }
-            DataType::F64 => match order {
-                ByteOrder::Little => out.extend_from_slice(&x.to_le_bytes()),
-                ByteOrder::Big => out.extend_from_slice(&x.to_be_bytes()),
-            },
+        }
+        DataType::F64 => {
+            for v in values {
+                out.extend_from_slice(&match order {
+                    ByteOrder::Little => v.to_f64().to_le_bytes(),
+                    ByteOrder::Big => v.to_f64().to_be_bytes(),
+                });
+            }
         }
     }
     Ok((out, report))

@@ -243,7 +243,10 @@ pub fn read_image(path: impl AsRef<Path>) -> Result<(Volume<f64>, ImageHeaderInf
         Format::Nrrd => nrrd::read(path, &file, true)?,
     };
     let volume = volume.expect("voxels were requested");
-    warn_non_finite(path, &volume);
+    if !info.datatype.is_integer() {
+        // Integer voxels stay finite: scl_slope and scl_inter are finite by construction.
+        warn_non_finite(path, &volume);
+    }
     Ok((volume, info))
 }
 
@@ -342,29 +345,49 @@ pub fn write_volume_with<T: VoxelValue>(
         );
     }
     let level = options.compression_level.min(9);
-    let bytes = match format {
-        Format::Nrrd => nrrd::encode(
-            path,
-            volume.size(),
-            volume.geometry(),
-            datatype,
-            data,
-            options.nrrd_gzip,
-            level,
-        )?,
+    let level = flate2::Compression::new(level);
+    match format {
+        Format::Nrrd => {
+            let header = nrrd::encode_header(
+                volume.size(),
+                volume.geometry(),
+                datatype,
+                options.nrrd_gzip,
+            );
+            write_atomically(path, |file| {
+                file.write_all(&header)?;
+                if options.nrrd_gzip {
+                    let mut encoder = flate2::write::GzEncoder::new(file, level);
+                    encoder.write_all(&data)?;
+                    encoder.finish()?;
+                } else {
+                    file.write_all(&data)?;
+                }
+                Ok(())
+            })
+        }
         Format::Nifti1 | Format::Nifti2 => {
-            let file = nifti::encode(
+            let header = nifti::encode_header(
                 path,
                 volume.size(),
                 volume.geometry(),
                 datatype,
-                data,
                 options.nifti_version,
             )?;
-            if gz { gzip(path, &file, level)? } else { file }
+            write_atomically(path, |file| {
+                if gz {
+                    let mut encoder = flate2::write::GzEncoder::new(file, level);
+                    encoder.write_all(&header)?;
+                    encoder.write_all(&data)?;
+                    encoder.finish()?;
+                } else {
+                    file.write_all(&header)?;
+                    file.write_all(&data)?;
+                }
+                Ok(())
+            })
         }
-    };
-    write_atomically(path, &bytes)
+    }
 }
 
 /// Writes a label map in the smallest unsigned type that holds its largest label (`u8`, `u16` or
@@ -534,41 +557,29 @@ fn gunzip(path: &Path, raw: &[u8], limit: u64) -> Result<Vec<u8>> {
     Ok(out)
 }
 
-/// Compresses `data` as one gzip member.
-fn gzip(path: &Path, data: &[u8], level: u32) -> Result<Vec<u8>> {
-    let mut encoder = flate2::write::GzEncoder::new(
-        Vec::with_capacity(data.len() / 3),
-        flate2::Compression::new(level),
-    );
-    encoder.write_all(data).map_err(|source| VolumeError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    encoder.finish().map_err(|source| VolumeError::Io {
-        path: path.to_path_buf(),
-        source,
-    })
-}
-
-/// Writes `bytes` to a temporary file beside `path`, then renames it over `path`.
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let io_error = |source| VolumeError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
+/// Writes a file through `write` into a temporary file beside `path`, then renames it over
+/// `path`, so that a failed write never leaves a partial image.
+fn write_atomically(
+    path: &Path,
+    write: impl FnOnce(&mut std::io::BufWriter<File>) -> std::io::Result<()>,
+) -> Result<()> {
     let file_name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let temporary = path.with_file_name(format!(".{file_name}.{}.partial", std::process::id()));
     let result = (|| {
-        let mut file = File::create(&temporary)?;
-        file.write_all(bytes)?;
+        let mut file = std::io::BufWriter::with_capacity(1 << 20, File::create(&temporary)?);
+        write(&mut file)?;
+        file.into_inner().map_err(|e| e.into_error())?;
         std::fs::rename(&temporary, path)
     })();
-    if let Err(e) = result {
+    if let Err(source) = result {
         let _ = std::fs::remove_file(&temporary);
-        return Err(io_error(e));
+        return Err(VolumeError::Io {
+            path: path.to_path_buf(),
+            source,
+        });
     }
     Ok(())
 }

@@ -302,7 +302,7 @@ pub(super) fn read(
     Ok((Some(volume), info))
 }
 
-/// Size `[x, y, z]` from `dim`, refusing 4-D and larger images.
+/// Size `[x, y, z]` from `dim`, rejecting 4-D and larger images.
 fn sizes(path: &Path, header: &Header) -> Result<[usize; 3]> {
     let ndim = header.dim[0];
     if !(1..=7).contains(&ndim) {
@@ -690,13 +690,13 @@ fn quaternion(r: &Matrix3<f64>) -> ([f64; 3], f64) {
     ([b, c, d], qfac)
 }
 
-/// Serialises a header and the voxel bytes (already in `datatype`, little-endian).
-pub(super) fn encode(
+/// Serialises the header and the empty extension flag; the voxel bytes (in `datatype`,
+/// little-endian) follow them in the file.
+pub(super) fn encode_header(
     path: &Path,
     size: [usize; 3],
     geometry: &Geometry,
     datatype: DataType,
-    data: Vec<u8>,
     version: NiftiVersion,
 ) -> Result<Vec<u8>> {
     let too_big_for_v1 = size.iter().any(|&n| n > i16::MAX as usize);
@@ -727,7 +727,7 @@ pub(super) fn encode(
         ]
     });
     let (quatern, qfac) = quaternion(&ras);
-    let mut out = Vec::with_capacity(544 + data.len());
+    let mut out = Vec::with_capacity(544);
     if v2 {
         out.extend_from_slice(&540i32.to_le_bytes());
         out.extend_from_slice(b"n+2\0\r\n\x1a\n");
@@ -835,7 +835,6 @@ pub(super) fn encode(
         debug_assert_eq!(out.len(), 348);
     }
     out.extend_from_slice(&[0u8; 4]); // no extensions
-    out.extend_from_slice(&data);
     Ok(out)
 }
 

@@ -565,16 +565,14 @@ fn parse_text(path: &Path, data: &[u8], count: usize) -> Result<Vec<f64>> {
     Ok(values)
 }
 
-/// Serialises a NRRD file with attached header (LPS space) and the voxel bytes (little-endian).
-pub(super) fn encode(
-    path: &Path,
+/// Serialises an attached NRRD header (LPS space, little-endian); the voxel bytes follow it,
+/// gzip-compressed when `gzip`.
+pub(super) fn encode_header(
     size: [usize; 3],
     geometry: &Geometry,
     datatype: DataType,
-    data: Vec<u8>,
     gzip: bool,
-    level: u32,
-) -> Result<Vec<u8>> {
+) -> Vec<u8> {
     let spacing = geometry.spacing();
     let d = geometry.direction_matrix();
     let o = geometry.origin();
@@ -610,13 +608,7 @@ pub(super) fn encode(
         "encoding: raw\n"
     });
     header.push_str(&format!("space origin: {}\n\n", vector(o)));
-    let mut out = header.into_bytes();
-    if gzip {
-        out.extend_from_slice(&super::gzip(path, &data, level)?);
-    } else {
-        out.extend_from_slice(&data);
-    }
-    Ok(out)
+    header.into_bytes()
 }
 
 #[cfg(test)]
