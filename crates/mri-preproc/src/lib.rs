@@ -13,6 +13,7 @@ pub mod bspline;
 pub mod filters;
 pub mod histogram;
 pub mod n4;
+pub mod pipeline;
 pub mod registration;
 pub mod resample;
 pub mod skull_strip;
