@@ -165,6 +165,20 @@ pub struct SelectionSection {
     /// Drop features missing in more than this share of discovery patients; impute the rest
     /// with the discovery median. Default `0.2`.
     pub max_missing_share: f64,
+    /// ICC form: `"absolute"` = ICC(2,1), two-way random effects, absolute agreement;
+    /// `"consistency"` = ICC(3,1), two-way mixed effects, consistency. Default `"absolute"`.
+    pub icc_form: IccFormSetting,
+}
+
+/// The ICC form of the robustness step (Shrout and Fleiss 1979; McGraw and Wong 1996).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum IccFormSetting {
+    /// ICC(2,1): two-way random effects, absolute agreement, single measurement (default).
+    #[default]
+    Absolute,
+    /// ICC(3,1): two-way mixed effects, consistency, single measurement.
+    Consistency,
 }
 
 impl Default for SelectionSection {
@@ -175,6 +189,7 @@ impl Default for SelectionSection {
             cindex_min: 0.58,
             correlation_max: 0.90,
             max_missing_share: 0.2,
+            icc_form: IccFormSetting::Absolute,
         }
     }
 }

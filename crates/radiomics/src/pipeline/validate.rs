@@ -6,8 +6,8 @@
 use anyhow::Context;
 use radiomics_survival::missing::median_ignoring_nan;
 use radiomics_survival::{
-    ConfType, Covariates, CoxOptions, KaplanMeier, SurvivalData, Ties, concordance, fit_cox,
-    hazard_ratio, logrank_two_groups,
+    ConfType, Covariates, CoxOptions, KaplanMeier, MaxstatOptions, SurvivalData, Ties, concordance,
+    fit_cox, hazard_ratio, logrank_two_groups, maxstat_logrank,
 };
 use serde_json::{Value, json};
 
@@ -26,33 +26,49 @@ pub struct CutPoint {
     pub cut: f64,
     /// The rule that produced it.
     pub rule: String,
-    /// Corrected p-value of the maximally selected statistic (discovery-optimal rule only).
+    /// Lau94 corrected p-value of the maximally selected statistic (discovery-optimal rule
+    /// only).
     pub corrected_p: Option<f64>,
+    /// The maximally selected standardised log-rank statistic (discovery-optimal rule only).
+    pub statistic: Option<f64>,
+    /// Conditional Monte Carlo p-value over 1000 seeded permutations (discovery-optimal rule
+    /// only).
+    pub p_permutation: Option<f64>,
 }
 
 fn choose_cut(rule: CutRule, scores: &[f64], data: &SurvivalData) -> anyhow::Result<CutPoint> {
-    let _ = data;
     Ok(match rule {
         CutRule::Fixed(v) => CutPoint {
             cut: v,
             rule: format!("fixed {v}"),
             corrected_p: None,
+            statistic: None,
+            p_permutation: None,
         },
         CutRule::Median => CutPoint {
             cut: median_ignoring_nan(scores).context("no discovery score")?,
             rule: "discovery median".into(),
             corrected_p: None,
+            statistic: None,
+            p_permutation: None,
         },
         CutRule::DiscoveryOptimal => {
-            // TODO: the maximally selected log-rank cut of radiomics-survival once it lands;
-            // until then the discovery median is used and recorded as such.
-            tracing::warn!(
-                "the discovery-optimal cut point is not available in this build: the discovery median is used"
-            );
+            let options = MaxstatOptions {
+                permutations: 1000,
+                seed: 1,
+                ..MaxstatOptions::default()
+            };
+            let m = maxstat_logrank(data, scores, &options)
+                .context("maximally selected log-rank cut point on the discovery cohort")?;
             CutPoint {
-                cut: median_ignoring_nan(scores).context("no discovery score")?,
-                rule: "discovery median (discovery-optimal cut not available)".into(),
-                corrected_p: None,
+                cut: m.estimate,
+                rule: format!(
+                    "discovery-optimal: maximally selected log-rank statistic (maxstat), low-group share {:.1}-{:.1}",
+                    options.min_prop, options.max_prop
+                ),
+                corrected_p: Some(m.p_lau94),
+                statistic: Some(m.statistic),
+                p_permutation: m.p_permutation,
             }
         }
     })
@@ -208,7 +224,8 @@ pub fn run_validate(config: &Config, layout: &Layout) -> anyhow::Result<Validati
     write_csv_meta(&layout.scores_csv(), &meta)?;
     let body = json!({
         "signature_features": signature.terms.len(),
-        "cut_point": { "cut": cut.cut, "rule": cut.rule, "corrected_p": cut.corrected_p, "high_risk": "score > cut" },
+        "cut_point": { "cut": cut.cut, "rule": cut.rule, "corrected_p_lau94": cut.corrected_p,
+                       "statistic": cut.statistic, "p_permutation": cut.p_permutation, "high_risk": "score > cut" },
         "cohorts": cohorts,
         "combined_model": combined,
     });
