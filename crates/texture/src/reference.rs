@@ -3,6 +3,8 @@
 //! force, with a different algorithm from the fast one (all-pairs search, union-find, label
 //! propagation). Matrices are indexed by grey level `1..=ng` (row `level - 1`).
 
+#![allow(clippy::needless_range_loop)] // plain index loops are the point of this module
+
 use crate::matrices::Offset;
 use crate::roi::Discretised;
 

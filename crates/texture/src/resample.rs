@@ -180,7 +180,7 @@ fn prefilter(c: &mut [f64]) {
         let iz = 1.0 / z;
         let mut z2n = z.powi(n as i32 - 1);
         let mut sum = c[0] + z2n * c[n - 1];
-        z2n *= z2n * iz;
+        z2n = z2n * z2n * iz;
         for v in c.iter().take(n - 1).skip(1) {
             sum += (zn + z2n) * v;
             zn *= z;
@@ -213,7 +213,7 @@ fn bspline_eval(coef: &ndarray::Array3<f64>, c: [f64; 3]) -> f64 {
         let w1 = 1.0 - w0 - w2 - w3;
         w[a] = [w0, w1, w2, w3];
         let n = len[a] as i64;
-        for k in 0..4 {
+        for (k, slot) in idx[a].iter_mut().enumerate() {
             let mut i = start + k as i64;
             if n == 1 {
                 i = 0;
@@ -228,7 +228,7 @@ fn bspline_eval(coef: &ndarray::Array3<f64>, c: [f64; 3]) -> f64 {
                     i = period - i;
                 }
             }
-            idx[a][k] = i as usize;
+            *slot = i as usize;
         }
     }
     let mut acc = 0.0;

@@ -596,43 +596,6 @@ pub fn shape2d_features(
     ]
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn single_voxel_mesh() {
-        let (m, d) = pad_mask(&[true], [1, 1, 1]);
-        let r = mesh(&m, d, [1.0, 1.0, 1.0]);
-        // An octahedron with vertices at the face centres: volume 1/6 * 8 * (1/2)^3 * ... = 1/6.
-        assert!((r.volume - 1.0 / 6.0).abs() < 1e-12, "{}", r.volume);
-        assert!(
-            (r.area - 8.0 * (3f64.sqrt() / 8.0)).abs() < 1e-12,
-            "{}",
-            r.area
-        );
-        assert!((r.diameter_3d - 1.0).abs() < 1e-12);
-    }
-
-    #[test]
-    fn cube_volume_and_diameter() {
-        let (m, d) = pad_mask(&[true; 27], [3, 3, 3]);
-        let r = mesh(&m, d, [2.0, 1.0, 1.0]);
-        let brute = {
-            let v = boundary_vertices(&m, d);
-            let mut best = 0.0f64;
-            for a in &v {
-                for b in &v {
-                    best = best.max(dist2(a, b, [2.0, 1.0, 1.0]));
-                }
-            }
-            best.sqrt()
-        };
-        assert!((r.diameter_3d - brute).abs() < 1e-12);
-        assert!(r.volume > 0.0 && r.volume < 54.0);
-    }
-}
-
 /// Exact orientation of `p` against the plane `(a, b, c)`: positive on the side the
 /// right-hand normal `(b - a) x (c - a)` points to.
 fn orient(a: &[i64; 3], b: &[i64; 3], c: &[i64; 3], p: &[i64; 3]) -> i64 {
@@ -708,4 +671,41 @@ pub fn convex_hull(points: &[[i64; 3]], spacing: [f64; 3]) -> Option<(f64, f64)>
         area += 0.5 * norm(cross(sub(p1, p0), sub(p2, p0)));
     }
     Some(((vol / 6.0).abs(), area))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn single_voxel_mesh() {
+        let (m, d) = pad_mask(&[true], [1, 1, 1]);
+        let r = mesh(&m, d, [1.0, 1.0, 1.0]);
+        // An octahedron with vertices at the face centres: volume 1/6 * 8 * (1/2)^3 * ... = 1/6.
+        assert!((r.volume - 1.0 / 6.0).abs() < 1e-12, "{}", r.volume);
+        assert!(
+            (r.area - 8.0 * (3f64.sqrt() / 8.0)).abs() < 1e-12,
+            "{}",
+            r.area
+        );
+        assert!((r.diameter_3d - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn cube_volume_and_diameter() {
+        let (m, d) = pad_mask(&[true; 27], [3, 3, 3]);
+        let r = mesh(&m, d, [2.0, 1.0, 1.0]);
+        let brute = {
+            let v = boundary_vertices(&m, d);
+            let mut best = 0.0f64;
+            for a in &v {
+                for b in &v {
+                    best = best.max(dist2(a, b, [2.0, 1.0, 1.0]));
+                }
+            }
+            best.sqrt()
+        };
+        assert!((r.diameter_3d - brute).abs() < 1e-12);
+        assert!(r.volume > 0.0 && r.volume < 54.0);
+    }
 }
