@@ -114,8 +114,8 @@ pub fn pyradiomics_firstorder(
 /// IBSI intensity statistics (3.3), names `stat_*`, from the ROI intensities.
 ///
 /// Differs from PyRadiomics in: kurtosis is excess kurtosis (`m4/m2^2 - 3`); energy and RMS
-/// have no shift; adds median absolute deviation (N4FE?-> IBSI N4CA), coefficient of variation
-/// (7TET) `sd/mean`, quartile coefficient of dispersion (9S40) `(P75-P25)/(P75+P25)`.
+/// have no shift; adds the median absolute deviation `mean |X - median|`, the coefficient of
+/// variation `sd/mean` and the quartile coefficient of dispersion `(P75-P25)/(P75+P25)`.
 pub fn ibsi_statistics(values: &[f64]) -> Vec<(String, f64)> {
     let n = values.len() as f64;
     let mut sorted = values.to_vec();
