@@ -22,17 +22,9 @@ fn phantom() -> Volume<f64> {
         state ^= state << 13;
         state ^= state >> 7;
         state ^= state << 17;
-        let (dx, dy, dz) = (
-            (x as f64 - 120.0) / 80.0,
-            (y as f64 - 120.0) / 100.0,
-            (z as f64 - 77.0) / 70.0,
-        );
+        let (dx, dy, dz) = ((x as f64 - 120.0) / 80.0, (y as f64 - 120.0) / 100.0, (z as f64 - 77.0) / 70.0);
         let r2 = dx * dx + dy * dy + dz * dz;
-        if r2 > 1.0 {
-            0.0
-        } else {
-            (400.0 + 300.0 * (1.0 - r2) + (state % 40) as f64).round()
-        }
+        if r2 > 1.0 { 0.0 } else { (400.0 + 300.0 * (1.0 - r2) + (state % 40) as f64).round() }
     });
     Volume::new(data, Geometry::with_spacing([1.0, 1.0, 1.0])).expect("non-empty")
 }
@@ -40,9 +32,7 @@ fn phantom() -> Volume<f64> {
 fn reference_t1() -> Option<PathBuf> {
     let root = std::env::var_os("RADIOMICS_REFERENCE_DATA")
         .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data"))
-        });
+        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data")));
     let path = root.join("brats_case/t1.nii.gz");
     path.is_file().then_some(path)
 }
@@ -57,22 +47,15 @@ fn bench_io(c: &mut Criterion) {
         group.bench_function(format!("write {name}"), |b| {
             b.iter(|| io::write_volume_as(&volume, &path, DataType::I16).expect("write"))
         });
-        group.bench_function(format!("read {name}"), |b| {
-            b.iter(|| io::read_volume(&path).expect("read"))
-        });
+        group.bench_function(format!("read {name}"), |b| b.iter(|| io::read_volume(&path).expect("read")));
     }
     let level6 = dir.path().join("level6.nii.gz");
-    let options = WriteOptions {
-        compression_level: 6,
-        ..WriteOptions::with_datatype(DataType::I16)
-    };
+    let options = WriteOptions { compression_level: 6, ..WriteOptions::with_datatype(DataType::I16) };
     group.bench_function("write phantom.nii.gz (gzip level 6)", |b| {
         b.iter(|| io::write_volume_with(&volume, &level6, &options).expect("write"))
     });
     if let Some(t1) = reference_t1() {
-        group.bench_function("read brats t1.nii.gz", |b| {
-            b.iter(|| io::read_volume(&t1).expect("read"))
-        });
+        group.bench_function("read brats t1.nii.gz", |b| b.iter(|| io::read_volume(&t1).expect("read")));
         let t1_volume = io::read_volume(&t1).expect("read");
         for name in ["t1.nii.gz", "t1.nii", "t1.nrrd"] {
             let out = dir.path().join(name);
@@ -80,9 +63,7 @@ fn bench_io(c: &mut Criterion) {
                 b.iter(|| io::write_volume_as(&t1_volume, &out, DataType::I16).expect("write"))
             });
             if name != "t1.nii.gz" {
-                group.bench_function(format!("read brats {name}"), |b| {
-                    b.iter(|| io::read_volume(&out).expect("read"))
-                });
+                group.bench_function(format!("read brats {name}"), |b| b.iter(|| io::read_volume(&out).expect("read")));
             }
         }
     }

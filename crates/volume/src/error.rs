@@ -58,9 +58,7 @@ pub enum VolumeError {
         size: [usize; 3],
     },
     /// A mask or label map selects no voxel.
-    #[error(
-        "{what} contains no voxel; check the label values and that the mask matches this image"
-    )]
+    #[error("{what} contains no voxel; check the label values and that the mask matches this image")]
     EmptyMask {
         /// Which mask, e.g. "label 4 of seg.nii.gz".
         what: String,

@@ -44,16 +44,9 @@ impl Geometry {
         let matrix = Matrix3::from_row_slice(&direction);
         let deviation = orthonormality_deviation(&matrix);
         if !deviation.is_finite() || deviation > ORTHONORMAL_TOLERANCE {
-            return Err(VolumeError::NonOrthonormalDirection {
-                direction,
-                deviation,
-            });
+            return Err(VolumeError::NonOrthonormalDirection { direction, deviation });
         }
-        Ok(Self {
-            spacing,
-            origin,
-            direction: matrix,
-        })
+        Ok(Self { spacing, origin, direction: matrix })
     }
 
     /// Identity direction, zero origin and the given spacing in mm.
@@ -61,15 +54,8 @@ impl Geometry {
     /// # Panics
     /// Panics if a spacing is not finite and > 0; use [`Geometry::new`] for user input.
     pub fn with_spacing(spacing: [f64; 3]) -> Self {
-        assert!(
-            spacing.iter().all(|s| s.is_finite() && *s > 0.0),
-            "spacing must be finite and > 0, got {spacing:?}"
-        );
-        Self {
-            spacing,
-            origin: [0.0; 3],
-            direction: Matrix3::identity(),
-        }
+        assert!(spacing.iter().all(|s| s.is_finite() && *s > 0.0), "spacing must be finite and > 0, got {spacing:?}");
+        Self { spacing, origin: [0.0; 3], direction: Matrix3::identity() }
     }
 
     /// Voxel spacing `(x, y, z)` in mm.
@@ -85,17 +71,7 @@ impl Geometry {
     /// Direction cosines, row-major (as SimpleITK's `GetDirection()`).
     pub fn direction(&self) -> [f64; 9] {
         let d = &self.direction;
-        [
-            d[(0, 0)],
-            d[(0, 1)],
-            d[(0, 2)],
-            d[(1, 0)],
-            d[(1, 1)],
-            d[(1, 2)],
-            d[(2, 0)],
-            d[(2, 1)],
-            d[(2, 2)],
-        ]
+        [d[(0, 0)], d[(0, 1)], d[(0, 2)], d[(1, 0)], d[(1, 1)], d[(1, 2)], d[(2, 0)], d[(2, 1)], d[(2, 2)]]
     }
 
     /// Direction cosines as a matrix (columns are the index axes).
@@ -139,13 +115,8 @@ impl Geometry {
     /// [`Geometry::index_to_point`].
     pub fn point_to_index(&self, point: [f64; 3]) -> [f64; 3] {
         // direction is orthonormal, so its inverse is its transpose.
-        let offset =
-            self.direction.transpose() * (Vector3::from(point) - Vector3::from(self.origin));
-        [
-            offset.x / self.spacing[0],
-            offset.y / self.spacing[1],
-            offset.z / self.spacing[2],
-        ]
+        let offset = self.direction.transpose() * (Vector3::from(point) - Vector3::from(self.origin));
+        [offset.x / self.spacing[0], offset.y / self.spacing[1], offset.z / self.spacing[2]]
     }
 
     /// Geometry of the sub-grid whose first voxel is `start` (`[x, y, z]` index) of this grid.
@@ -165,28 +136,18 @@ impl Geometry {
         for axis in 0..3 {
             let d = (self.spacing[axis] - other.spacing[axis]).abs();
             if d > coordinate_tolerance {
-                return Some(format!(
-                    "spacing {:?} mm vs {:?} mm",
-                    self.spacing, other.spacing
-                ));
+                return Some(format!("spacing {:?} mm vs {:?} mm", self.spacing, other.spacing));
             }
         }
         for axis in 0..3 {
             let d = (self.origin[axis] - other.origin[axis]).abs();
             if d > coordinate_tolerance {
-                return Some(format!(
-                    "origin {:?} mm vs {:?} mm",
-                    self.origin, other.origin
-                ));
+                return Some(format!("origin {:?} mm vs {:?} mm", self.origin, other.origin));
             }
         }
         let deviation = (self.direction - other.direction).abs().max();
         if deviation > tolerance {
-            return Some(format!(
-                "direction {:?} vs {:?}",
-                self.direction(),
-                other.direction()
-            ));
+            return Some(format!("direction {:?} vs {:?}", self.direction(), other.direction()));
         }
         None
     }
@@ -194,9 +155,7 @@ impl Geometry {
 
 /// Largest absolute entry of `D^T D - I`.
 fn orthonormality_deviation(direction: &Matrix3<f64>) -> f64 {
-    (direction.transpose() * direction - Matrix3::identity())
-        .abs()
-        .max()
+    (direction.transpose() * direction - Matrix3::identity()).abs().max()
 }
 
 #[cfg(test)]
@@ -210,12 +169,7 @@ mod tests {
     fn index_point_round_trip_oblique() {
         let c = 30f64.to_radians().cos();
         let s = 30f64.to_radians().sin();
-        let g = Geometry::new(
-            [0.9, 1.1, 5.5],
-            [-10.0, 20.0, 3.0],
-            [c, -s, 0.0, s, c, 0.0, 0.0, 0.0, 1.0],
-        )
-        .unwrap();
+        let g = Geometry::new([0.9, 1.1, 5.5], [-10.0, 20.0, 3.0], [c, -s, 0.0, s, c, 0.0, 0.0, 0.0, 1.0]).unwrap();
         let p = g.index_to_point([3.0, 4.5, 2.0]);
         let back = g.point_to_index(p);
         for axis in 0..3 {
@@ -226,19 +180,10 @@ mod tests {
     #[test]
     fn rejects_bad_geometry() {
         let id = [1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0];
-        assert!(matches!(
-            Geometry::new([0.0, 1.0, 1.0], [0.0; 3], id),
-            Err(VolumeError::InvalidSpacing { .. })
-        ));
-        assert!(matches!(
-            Geometry::new([1.0; 3], [f64::NAN, 0.0, 0.0], id),
-            Err(VolumeError::InvalidOrigin { .. })
-        ));
+        assert!(matches!(Geometry::new([0.0, 1.0, 1.0], [0.0; 3], id), Err(VolumeError::InvalidSpacing { .. })));
+        assert!(matches!(Geometry::new([1.0; 3], [f64::NAN, 0.0, 0.0], id), Err(VolumeError::InvalidOrigin { .. })));
         let sheared = [1.0, 0.5, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0];
-        assert!(matches!(
-            Geometry::new([1.0; 3], [0.0; 3], sheared),
-            Err(VolumeError::NonOrthonormalDirection { .. })
-        ));
+        assert!(matches!(Geometry::new([1.0; 3], [0.0; 3], sheared), Err(VolumeError::NonOrthonormalDirection { .. })));
     }
 
     #[test]
@@ -247,10 +192,6 @@ mod tests {
         let b = a.with_origin([1e-8, 0.0, 0.0]).unwrap();
         assert!(a.grid_difference(&b, DEFAULT_GEOMETRY_TOLERANCE).is_none());
         let c = a.with_origin([1e-3, 0.0, 0.0]).unwrap();
-        assert!(
-            a.grid_difference(&c, DEFAULT_GEOMETRY_TOLERANCE)
-                .unwrap()
-                .contains("origin")
-        );
+        assert!(a.grid_difference(&c, DEFAULT_GEOMETRY_TOLERANCE).unwrap().contains("origin"));
     }
 }

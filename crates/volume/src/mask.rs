@@ -68,10 +68,7 @@ impl LabelMap {
         });
         match bad {
             None => Ok(Self(labels)),
-            Some(value) => Err(VolumeError::InvalidLabelValue {
-                what: what.to_string(),
-                value,
-            }),
+            Some(value) => Err(VolumeError::InvalidLabelValue { what: what.to_string(), value }),
         }
     }
 
@@ -98,10 +95,7 @@ impl LabelMap {
         let mask = self.mask(labels);
         if mask.count() == 0 {
             return Err(VolumeError::EmptyMask {
-                what: format!(
-                    "labels {labels:?} of {what} (labels present: {:?})",
-                    self.labels()
-                ),
+                what: format!("labels {labels:?} of {what} (labels present: {:?})", self.labels()),
             });
         }
         Ok(mask)
@@ -148,27 +142,15 @@ impl Mask {
 
     /// Voxel-wise union.
     pub fn union(&self, other: &Mask) -> Result<Mask> {
-        self.0.same_grid(
-            &other.0,
-            crate::DEFAULT_GEOMETRY_TOLERANCE,
-            "union of two masks",
-        )?;
-        let data: Array3<bool> = Zip::from(self.0.array())
-            .and(other.0.array())
-            .map_collect(|&a, &b| a || b);
+        self.0.same_grid(&other.0, crate::DEFAULT_GEOMETRY_TOLERANCE, "union of two masks")?;
+        let data: Array3<bool> = Zip::from(self.0.array()).and(other.0.array()).map_collect(|&a, &b| a || b);
         Ok(Mask(Volume::new(data, *self.0.geometry())?))
     }
 
     /// Voxel-wise intersection.
     pub fn intersection(&self, other: &Mask) -> Result<Mask> {
-        self.0.same_grid(
-            &other.0,
-            crate::DEFAULT_GEOMETRY_TOLERANCE,
-            "intersection of two masks",
-        )?;
-        let data: Array3<bool> = Zip::from(self.0.array())
-            .and(other.0.array())
-            .map_collect(|&a, &b| a && b);
+        self.0.same_grid(&other.0, crate::DEFAULT_GEOMETRY_TOLERANCE, "intersection of two masks")?;
+        let data: Array3<bool> = Zip::from(self.0.array()).and(other.0.array()).map_collect(|&a, &b| a && b);
         Ok(Mask(Volume::new(data, *self.0.geometry())?))
     }
 }
@@ -195,28 +177,13 @@ mod tests {
         let core = l.mask(&[1, 4]);
         assert_eq!(core.count(), 2);
         let bbox = core.bounding_box().unwrap();
-        assert_eq!(
-            bbox,
-            BoundingBox {
-                min: [1, 1, 1],
-                max: [4, 3, 2]
-            }
-        );
-        assert_eq!(
-            bbox.padded(2, [6, 5, 4]),
-            BoundingBox {
-                min: [0, 0, 0],
-                max: [5, 4, 3]
-            }
-        );
+        assert_eq!(bbox, BoundingBox { min: [1, 1, 1], max: [4, 3, 2] });
+        assert_eq!(bbox.padded(2, [6, 5, 4]), BoundingBox { min: [0, 0, 0], max: [5, 4, 3] });
     }
 
     #[test]
     fn empty_label_is_error() {
-        let err = labels()
-            .nonempty_mask(&[3], "seg.nii.gz")
-            .unwrap_err()
-            .to_string();
+        let err = labels().nonempty_mask(&[3], "seg.nii.gz").unwrap_err().to_string();
         assert!(err.contains("[3]") && err.contains("seg.nii.gz"), "{err}");
     }
 

@@ -128,16 +128,12 @@ pub fn synthesize_patient(spec: &PatientSpec) -> SyntheticPatient {
 
     // Physical coordinates (mm) relative to the grid centre and to the tumour centre.
     let centre_mm = [0, 1, 2].map(|a| (spec.size[a] as f64 - 1.0) * 0.5 * spec.spacing[a]);
-    let tumour_mm =
-        [0, 1, 2].map(|a| spec.tumour_centre[a] * (spec.size[a] as f64 - 1.0) * spec.spacing[a]);
+    let tumour_mm = [0, 1, 2].map(|a| spec.tumour_centre[a] * (spec.size[a] as f64 - 1.0) * spec.spacing[a]);
     let brain_semi_axes = [0, 1, 2].map(|a| 0.44 * spec.size[a] as f64 * spec.spacing[a]);
 
     // Low-frequency surface bumps: r(direction) = r0 * (1 + irregularity * bump(direction)).
     let phases: [f64; 4] = std::array::from_fn(|_| rng.random_range(0.0..std::f64::consts::TAU));
-    let lobes = [
-        rng.random_range(2..=4) as f64,
-        rng.random_range(2..=3) as f64,
-    ];
+    let lobes = [rng.random_range(2..=4) as f64, rng.random_range(2..=3) as f64];
     let bump = |d: [f64; 3], norm: f64| -> f64 {
         if norm == 0.0 {
             return 0.0;
@@ -155,11 +151,7 @@ pub fn synthesize_patient(spec: &PatientSpec) -> SyntheticPatient {
     let mut tissue = Array3::from_elem((nz, ny, nx), Tissue::Background);
     let mut labels = Array3::<u32>::zeros((nz, ny, nx));
     for ((z, y, x), cell) in tissue.indexed_iter_mut() {
-        let p = [
-            x as f64 * spec.spacing[0],
-            y as f64 * spec.spacing[1],
-            z as f64 * spec.spacing[2],
-        ];
+        let p = [x as f64 * spec.spacing[0], y as f64 * spec.spacing[1], z as f64 * spec.spacing[2]];
         let b = [0, 1, 2].map(|a| (p[a] - centre_mm[a]) / brain_semi_axes[a]);
         let brain_radius = (b[0] * b[0] + b[1] * b[1] + b[2] * b[2]).sqrt();
         if brain_radius > 1.0 {
@@ -201,33 +193,23 @@ pub fn synthesize_patient(spec: &PatientSpec) -> SyntheticPatient {
     }
 
     let field = smooth_noise(&mut rng, (nz, ny, nx), 2, 3);
-    let noise =
-        Normal::new(0.0, spec.noise_sd.max(0.0)).expect("standard deviation is finite and >= 0");
+    let noise = Normal::new(0.0, spec.noise_sd.max(0.0)).expect("standard deviation is finite and >= 0");
     let modalities: [Array3<f32>; 4] = std::array::from_fn(|m| {
         let mut image = Array3::<f32>::zeros((nz, ny, nx));
-        Zip::from(&mut image)
-            .and(&tissue)
-            .and(&labels)
-            .and(&field)
-            .for_each(|v, &t, &l, &f| {
-                let base = tissue_intensity(t)[m];
-                if base == 0.0 {
-                    return;
-                }
-                let texture = if l != 0 {
-                    1.0 + spec.heterogeneity * f
-                } else {
-                    1.0 + 0.03 * f
-                };
-                *v = (base as f64 * texture) as f32;
-            });
+        Zip::from(&mut image).and(&tissue).and(&labels).and(&field).for_each(|v, &t, &l, &f| {
+            let base = tissue_intensity(t)[m];
+            if base == 0.0 {
+                return;
+            }
+            let texture = if l != 0 { 1.0 + spec.heterogeneity * f } else { 1.0 + 0.03 * f };
+            *v = (base as f64 * texture) as f32;
+        });
         for v in image.iter_mut().filter(|v| **v != 0.0) {
             *v = (*v as f64 + noise.sample(&mut rng)).max(1.0) as f32;
         }
         image
     });
-    let [t1, t1c, t2, flair] =
-        modalities.map(|data| Volume::new(data, geometry).expect("non-empty grid"));
+    let [t1, t1c, t2, flair] = modalities.map(|data| Volume::new(data, geometry).expect("non-empty grid"));
     SyntheticPatient {
         t1,
         t1c,
@@ -239,12 +221,7 @@ pub fn synthesize_patient(spec: &PatientSpec) -> SyntheticPatient {
 
 /// White Gaussian noise blurred by `passes` box filters of half-width `radius`, rescaled to
 /// unit standard deviation.
-fn smooth_noise(
-    rng: &mut ChaCha8Rng,
-    shape: (usize, usize, usize),
-    radius: usize,
-    passes: usize,
-) -> Array3<f64> {
+fn smooth_noise(rng: &mut ChaCha8Rng, shape: (usize, usize, usize), radius: usize, passes: usize) -> Array3<f64> {
     let normal = Normal::new(0.0, 1.0).expect("unit normal");
     let mut field = Array3::from_shape_simple_fn(shape, || normal.sample(rng));
     for _ in 0..passes {
@@ -278,19 +255,11 @@ pub fn perturb_segmentation(segmentation: &LabelMap, flip_probability: f64, seed
     let labels = segmentation.0.array();
     let (nz, ny, nx) = labels.dim();
     let mut out = labels.clone();
-    let offsets: [(isize, isize, isize); 6] = [
-        (1, 0, 0),
-        (-1, 0, 0),
-        (0, 1, 0),
-        (0, -1, 0),
-        (0, 0, 1),
-        (0, 0, -1),
-    ];
+    let offsets: [(isize, isize, isize); 6] = [(1, 0, 0), (-1, 0, 0), (0, 1, 0), (0, -1, 0), (0, 0, 1), (0, 0, -1)];
     for ((z, y, x), &label) in labels.indexed_iter() {
         let (dz, dy, dx) = offsets[rng.random_range(0..offsets.len())];
         let (zz, yy, xx) = (z as isize + dz, y as isize + dy, x as isize + dx);
-        if zz < 0 || yy < 0 || xx < 0 || zz >= nz as isize || yy >= ny as isize || xx >= nx as isize
-        {
+        if zz < 0 || yy < 0 || xx < 0 || zz >= nz as isize || yy >= ny as isize || xx >= nx as isize {
             continue;
         }
         let neighbour = labels[[zz as usize, yy as usize, xx as usize]];
@@ -373,9 +342,7 @@ pub fn simulate_cohort(spec: &CohortSpec) -> Vec<CohortMember> {
         .map(|i| {
             let n = normal.sample(&mut rng).clamp(-2.0, 2.0);
             let h = normal.sample(&mut rng).clamp(-2.0, 2.0);
-            let age = (55.0 + 11.0 * normal.sample(&mut rng))
-                .clamp(20.0, 85.0)
-                .round();
+            let age = (55.0 + 11.0 * normal.sample(&mut rng)).clamp(20.0, 85.0).round();
             let kps = (80.0 + 10.0 * normal.sample(&mut rng)).clamp(40.0, 100.0);
             let kps = (kps / 10.0).round() * 10.0;
             let log_hazard = 0.8 * n + 0.6 * h + 0.03 * (age - 55.0) - 0.02 * (kps - 80.0);
@@ -385,17 +352,9 @@ pub fn simulate_cohort(spec: &CohortSpec) -> Vec<CohortMember> {
             let images = PatientSpec {
                 size: spec.size,
                 spacing: spec.spacing,
-                tumour_centre: [
-                    rng.random_range(0.35..0.65),
-                    rng.random_range(0.35..0.65),
-                    rng.random_range(0.4..0.6),
-                ],
+                tumour_centre: [rng.random_range(0.35..0.65), rng.random_range(0.35..0.65), rng.random_range(0.4..0.6)],
                 necrosis_radius_mm: (5.0 + 2.0 * n).max(1.5),
-                enhancing_thickness_mm: if non_enhancing {
-                    0.0
-                } else {
-                    rng.random_range(2.5..4.5)
-                },
+                enhancing_thickness_mm: if non_enhancing { 0.0 } else { rng.random_range(2.5..4.5) },
                 oedema_thickness_mm: rng.random_range(4.0..8.0),
                 heterogeneity: (0.2 + 0.08 * h).max(0.02),
                 irregularity: rng.random_range(0.05..0.25),
@@ -404,11 +363,7 @@ pub fn simulate_cohort(spec: &CohortSpec) -> Vec<CohortMember> {
             };
             CohortMember {
                 id: format!("SYN-{:03}", i + 1),
-                cohort: if i < spec.discovery {
-                    "discovery"
-                } else {
-                    "validation"
-                },
+                cohort: if i < spec.discovery { "discovery" } else { "validation" },
                 age,
                 kps,
                 true_log_hazard: log_hazard,
@@ -425,11 +380,7 @@ mod tests {
     use super::*;
 
     fn small() -> PatientSpec {
-        PatientSpec {
-            size: [40, 40, 30],
-            tumour_centre: [0.5, 0.5, 0.5],
-            ..PatientSpec::default()
-        }
+        PatientSpec { size: [40, 40, 30], tumour_centre: [0.5, 0.5, 0.5], ..PatientSpec::default() }
     }
 
     #[test]
@@ -461,10 +412,7 @@ mod tests {
 
     #[test]
     fn no_enhancing_rim_when_thickness_zero() {
-        let p = synthesize_patient(&PatientSpec {
-            enhancing_thickness_mm: 0.0,
-            ..small()
-        });
+        let p = synthesize_patient(&PatientSpec { enhancing_thickness_mm: 0.0, ..small() });
         assert_eq!(p.segmentation.count(LABEL_ENHANCING), 0);
     }
 
@@ -472,35 +420,23 @@ mod tests {
     fn perturbation_changes_only_boundaries() {
         let p = synthesize_patient(&small());
         let q = perturb_segmentation(&p.segmentation, 0.5, 7);
-        let changed = Zip::from(p.segmentation.0.array())
-            .and(q.0.array())
-            .fold(0usize, |acc, a, b| acc + usize::from(a != b));
+        let changed =
+            Zip::from(p.segmentation.0.array()).and(q.0.array()).fold(0usize, |acc, a, b| acc + usize::from(a != b));
         let tumour = p.segmentation.mask(&[1, 2, 4]).count();
-        assert!(
-            changed > 0 && changed < tumour / 2,
-            "changed {changed} of {tumour}"
-        );
+        assert!(changed > 0 && changed < tumour / 2, "changed {changed} of {tumour}");
     }
 
     #[test]
     fn cohort_risk_shortens_survival() {
-        let cohort = simulate_cohort(&CohortSpec {
-            discovery: 300,
-            validation: 100,
-            ..CohortSpec::default()
-        });
+        let cohort = simulate_cohort(&CohortSpec { discovery: 300, validation: 100, ..CohortSpec::default() });
         assert_eq!(cohort.len(), 400);
-        assert_eq!(
-            cohort.iter().filter(|m| m.cohort == "validation").count(),
-            100
-        );
+        assert_eq!(cohort.iter().filter(|m| m.cohort == "validation").count(), 100);
         let events = cohort.iter().filter(|m| m.event == 1).count();
         assert!(events > 150 && events < 400, "events {events}");
         // Patients with above-median planted risk die earlier on average.
         let mut sorted: Vec<_> = cohort.iter().collect();
         sorted.sort_by(|a, b| a.true_log_hazard.total_cmp(&b.true_log_hazard));
-        let mean_time =
-            |s: &[&CohortMember]| s.iter().map(|m| m.time).sum::<f64>() / s.len() as f64;
+        let mean_time = |s: &[&CohortMember]| s.iter().map(|m| m.time).sum::<f64>() / s.len() as f64;
         assert!(mean_time(&sorted[..200]) > 1.5 * mean_time(&sorted[200..]));
     }
 }

@@ -92,10 +92,7 @@ impl<T> Volume<T> {
 
     /// Applies `f` to every voxel, keeping the geometry.
     pub fn map<U, F: FnMut(&T) -> U>(&self, f: F) -> Volume<U> {
-        Volume {
-            data: self.data.map(f),
-            geometry: self.geometry,
-        }
+        Volume { data: self.data.map(f), geometry: self.geometry }
     }
 
     /// Checks that `other` lies on the same grid (size, spacing, origin, direction) within the
@@ -106,19 +103,12 @@ impl<T> Volume<T> {
         if self.size() != other.size() {
             return Err(VolumeError::GeometryMismatch {
                 what: what.to_string(),
-                detail: format!(
-                    "size {:?} vs {:?} voxels ([x, y, z])",
-                    self.size(),
-                    other.size()
-                ),
+                detail: format!("size {:?} vs {:?} voxels ([x, y, z])", self.size(), other.size()),
             });
         }
         match self.geometry.grid_difference(&other.geometry, tolerance) {
             None => Ok(()),
-            Some(detail) => Err(VolumeError::GeometryMismatch {
-                what: what.to_string(),
-                detail,
-            }),
+            Some(detail) => Err(VolumeError::GeometryMismatch { what: what.to_string(), detail }),
         }
     }
 
@@ -134,23 +124,13 @@ impl<T: Clone> Volume<T> {
     pub fn crop(&self, bbox: &BoundingBox) -> Result<Self> {
         let size = self.size();
         if (0..3).any(|a| bbox.min[a] > bbox.max[a] || bbox.max[a] >= size[a]) {
-            return Err(VolumeError::OutOfBounds {
-                region: format!("{bbox}"),
-                size,
-            });
+            return Err(VolumeError::OutOfBounds { region: format!("{bbox}"), size });
         }
         let data = self
             .data
-            .slice(s![
-                bbox.min[2]..=bbox.max[2],
-                bbox.min[1]..=bbox.max[1],
-                bbox.min[0]..=bbox.max[0]
-            ])
+            .slice(s![bbox.min[2]..=bbox.max[2], bbox.min[1]..=bbox.max[1], bbox.min[0]..=bbox.max[0]])
             .to_owned();
-        Ok(Self {
-            data,
-            geometry: self.geometry.shifted_to_index(bbox.min),
-        })
+        Ok(Self { data, geometry: self.geometry.shifted_to_index(bbox.min) })
     }
 
     /// Crops to `bbox` grown by `padding` voxels on every side, clipped to the image.
@@ -167,13 +147,8 @@ impl<T: Copy + Into<f64>> Volume<T> {
 
     /// Minimum, maximum and sum of the finite voxels, with counts of NaN and infinite voxels.
     pub fn statistics(&self) -> VoxelStatistics {
-        let mut stats = VoxelStatistics {
-            min: f64::INFINITY,
-            max: f64::NEG_INFINITY,
-            sum: 0.0,
-            nan_count: 0,
-            infinite_count: 0,
-        };
+        let mut stats =
+            VoxelStatistics { min: f64::INFINITY, max: f64::NEG_INFINITY, sum: 0.0, nan_count: 0, infinite_count: 0 };
         for &v in self.data.iter() {
             let v: f64 = v.into();
             if v.is_nan() {
@@ -208,30 +183,18 @@ mod tests {
     #[test]
     fn crop_keeps_physical_positions() {
         let v = ramp();
-        let bbox = BoundingBox {
-            min: [1, 2, 1],
-            max: [3, 3, 2],
-        };
+        let bbox = BoundingBox { min: [1, 2, 1], max: [3, 3, 2] };
         let c = v.crop(&bbox).unwrap();
         assert_eq!(c.size(), [3, 2, 2]);
         assert_eq!(c.data()[[0, 0, 0]], 121.0);
-        assert_eq!(
-            c.geometry().origin(),
-            v.geometry().index_to_point([1.0, 2.0, 1.0])
-        );
+        assert_eq!(c.geometry().origin(), v.geometry().index_to_point([1.0, 2.0, 1.0]));
     }
 
     #[test]
     fn crop_out_of_bounds_is_error() {
         let v = ramp();
-        let bbox = BoundingBox {
-            min: [0, 0, 0],
-            max: [5, 0, 0],
-        };
-        assert!(matches!(
-            v.crop(&bbox),
-            Err(VolumeError::OutOfBounds { .. })
-        ));
+        let bbox = BoundingBox { min: [0, 0, 0], max: [5, 0, 0] };
+        assert!(matches!(v.crop(&bbox), Err(VolumeError::OutOfBounds { .. })));
     }
 
     #[test]
@@ -250,10 +213,7 @@ mod tests {
     fn same_grid_reports_size() {
         let a = ramp();
         let b = Volume::new(Array3::<u8>::zeros((3, 4, 4)), *a.geometry()).unwrap();
-        let err = a
-            .same_grid(&b, 1e-6, "image and mask")
-            .unwrap_err()
-            .to_string();
+        let err = a.same_grid(&b, 1e-6, "image and mask").unwrap_err().to_string();
         assert!(err.contains("size"), "{err}");
     }
 }

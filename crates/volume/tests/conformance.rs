@@ -25,9 +25,7 @@ use radiomics_volume::io::{self, DataType};
 fn data_root() -> PathBuf {
     let root = std::env::var_os("RADIOMICS_REFERENCE_DATA")
         .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data"))
-        });
+        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data")));
     assert!(
         root.is_dir(),
         "reference data not found at {}; set RADIOMICS_REFERENCE_DATA to the shared data folder",
@@ -272,16 +270,8 @@ fn geometry_and_voxels_match_simpleitk() {
         let g = volume.geometry();
         let stats = volume.statistics();
         let checks = [
-            (
-                "size",
-                volume.size() == e.size,
-                format!("{:?} vs {:?}", volume.size(), e.size),
-            ),
-            (
-                "datatype",
-                info.datatype == e.datatype,
-                format!("{} vs {}", info.datatype, e.datatype),
-            ),
+            ("size", volume.size() == e.size, format!("{:?} vs {:?}", volume.size(), e.size)),
+            ("datatype", info.datatype == e.datatype, format!("{} vs {}", info.datatype, e.datatype)),
             (
                 "spacing",
                 (0..3).all(|a| close(g.spacing()[a], e.spacing[a], GEOMETRY_TOLERANCE)),
@@ -298,21 +288,9 @@ fn geometry_and_voxels_match_simpleitk() {
                 format!("{:?} vs {:?}", g.direction(), e.direction),
             ),
             // Integer voxels: sums of up to 1e9 are exact in f64.
-            (
-                "sum",
-                close(stats.sum, e.sum, 0.0),
-                format!("{} vs {}", stats.sum, e.sum),
-            ),
-            (
-                "min",
-                close(stats.min, e.min, 0.0),
-                format!("{} vs {}", stats.min, e.min),
-            ),
-            (
-                "max",
-                close(stats.max, e.max, 0.0),
-                format!("{} vs {}", stats.max, e.max),
-            ),
+            ("sum", close(stats.sum, e.sum, 0.0), format!("{} vs {}", stats.sum, e.sum)),
+            ("min", close(stats.min, e.min, 0.0), format!("{} vs {}", stats.min, e.min)),
+            ("max", close(stats.max, e.max, 0.0), format!("{} vs {}", stats.max, e.max)),
         ];
         for (what, ok, detail) in checks {
             if !ok {
@@ -320,12 +298,7 @@ fn geometry_and_voxels_match_simpleitk() {
             }
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} mismatches:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
 }
 
 #[test]
@@ -334,53 +307,23 @@ fn label_counts_match_simpleitk() {
     let root = data_root();
     let seg = io::read_label_map(root.join("brats_case/seg.nii.gz")).unwrap();
     assert_eq!(seg.labels(), vec![1, 2, 4]);
-    assert_eq!(
-        [seg.count(0), seg.count(1), seg.count(2), seg.count(4)],
-        [8897821, 2477, 20862, 6840]
-    );
+    assert_eq!([seg.count(0), seg.count(1), seg.count(2), seg.count(4)], [8897821, 2477, 20862, 6840]);
     // Whole tumour {1, 2, 4} and tumour core {1, 4} as unions of labels.
-    assert_eq!(
-        io::read_mask(root.join("brats_case/seg.nii.gz"), &[1, 2, 4])
-            .unwrap()
-            .count(),
-        30179
-    );
-    assert_eq!(
-        io::read_mask(root.join("brats_case/seg.nii.gz"), &[1, 4])
-            .unwrap()
-            .count(),
-        2477 + 6840
-    );
-    assert_eq!(
-        io::read_mask(root.join("pyradiomics/brain1_label.nrrd"), &[1])
-            .unwrap()
-            .count(),
-        4137
-    );
-    assert_eq!(
-        io::read_mask(root.join("pyradiomics/brain1_label_2D.nrrd"), &[1])
-            .unwrap()
-            .count(),
-        984
-    );
+    assert_eq!(io::read_mask(root.join("brats_case/seg.nii.gz"), &[1, 2, 4]).unwrap().count(), 30179);
+    assert_eq!(io::read_mask(root.join("brats_case/seg.nii.gz"), &[1, 4]).unwrap().count(), 2477 + 6840);
+    assert_eq!(io::read_mask(root.join("pyradiomics/brain1_label.nrrd"), &[1]).unwrap().count(), 4137);
+    assert_eq!(io::read_mask(root.join("pyradiomics/brain1_label_2D.nrrd"), &[1]).unwrap().count(), 984);
     let mask = io::read_mask(root.join("ibsi/digital_phantom/mask.nii.gz"), &[1]).unwrap();
     assert_eq!(mask.count(), 74);
     // Image and mask pairs lie on the same grid (ITK's 1e-6 tolerance).
     for (image, mask) in [
-        (
-            "ibsi/digital_phantom/phantom.nii.gz",
-            "ibsi/digital_phantom/mask.nii.gz",
-        ),
-        (
-            "pyradiomics/brain1_image.nrrd",
-            "pyradiomics/brain1_label.nrrd",
-        ),
+        ("ibsi/digital_phantom/phantom.nii.gz", "ibsi/digital_phantom/mask.nii.gz"),
+        ("pyradiomics/brain1_image.nrrd", "pyradiomics/brain1_label.nrrd"),
         ("brats_case/t1c.nii.gz", "brats_case/seg.nii.gz"),
     ] {
         let a = io::read_volume(root.join(image)).unwrap();
         let b = io::read_volume(root.join(mask)).unwrap();
-        a.same_grid(&b, radiomics_volume::DEFAULT_GEOMETRY_TOLERANCE, image)
-            .unwrap();
+        a.same_grid(&b, radiomics_volume::DEFAULT_GEOMETRY_TOLERANCE, image).unwrap();
     }
 }
 
@@ -389,10 +332,7 @@ fn label_counts_match_simpleitk() {
 fn reference_images_survive_a_write_read_round_trip() {
     let root = data_root();
     let dir = tempfile::tempdir().unwrap();
-    for (file, out) in [
-        ("pyradiomics/brain1_image.nrrd", "b.nrrd"),
-        ("brats_case/raw/t2.nii.gz", "t2.nii.gz"),
-    ] {
+    for (file, out) in [("pyradiomics/brain1_image.nrrd", "b.nrrd"), ("brats_case/raw/t2.nii.gz", "t2.nii.gz")] {
         let (volume, info) = io::read_image(root.join(file)).unwrap();
         let path = dir.path().join(out);
         io::write_volume_as(&volume, &path, info.datatype).unwrap();
@@ -402,9 +342,7 @@ fn reference_images_survive_a_write_read_round_trip() {
         // NRRD keeps every bit; NIfTI-1 stores geometry as float, which these files already were.
         let tolerance: f64 = if out.ends_with(".nrrd") { 0.0 } else { 1e-6 };
         assert!(
-            back.geometry()
-                .grid_difference(volume.geometry(), tolerance.max(1e-15))
-                .is_none(),
+            back.geometry().grid_difference(volume.geometry(), tolerance.max(1e-15)).is_none(),
             "{file}: {:?} vs {:?}",
             back.geometry(),
             volume.geometry()

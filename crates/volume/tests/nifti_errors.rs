@@ -27,24 +27,12 @@ fn wrong_magic_and_empty_file() {
     assert!(matches!(err, VolumeError::UnknownFormat { .. }), "{err}");
     assert!(err.to_string().contains("89 50 4e 47"), "{err}");
     let path = write(&dir, "empty.nii.gz", b"");
-    assert!(matches!(
-        read_volume(&path),
-        Err(VolumeError::UnknownFormat { .. })
-    ));
+    assert!(matches!(read_volume(&path), Err(VolumeError::UnknownFormat { .. })));
     // Analyze 7.5 and .hdr/.img pairs are rejected with a conversion hint.
-    let analyze = Nifti1 {
-        magic: [0; 4],
-        ..Nifti1::default()
-    };
+    let analyze = Nifti1 { magic: [0; 4], ..Nifti1::default() };
     let err = read_volume(write(&dir, "a.hdr", &analyze.bytes())).unwrap_err();
-    assert!(
-        matches!(err, VolumeError::Unsupported { .. }) && err.to_string().contains("Analyze"),
-        "{err}"
-    );
-    let pair = Nifti1 {
-        magic: *b"ni1\0",
-        ..Nifti1::default()
-    };
+    assert!(matches!(err, VolumeError::Unsupported { .. }) && err.to_string().contains("Analyze"), "{err}");
+    let pair = Nifti1 { magic: *b"ni1\0", ..Nifti1::default() };
     let err = read_volume(write(&dir, "p.hdr", &pair.bytes())).unwrap_err();
     assert!(err.to_string().contains(".hdr + .img"), "{err}");
 }
@@ -54,33 +42,12 @@ fn truncated_data_and_gzip_stream() {
     let dir = tempfile::tempdir().unwrap();
     let file = Nifti1::default().file_with_i16_ramp(24);
     let err = read_volume(write(&dir, "cut.nii", &file[..file.len() - 10])).unwrap_err();
-    assert!(
-        matches!(
-            err,
-            VolumeError::DataLength {
-                expected: 48,
-                found: 38,
-                ..
-            }
-        ),
-        "{err}"
-    );
+    assert!(matches!(err, VolumeError::DataLength { expected: 48, found: 38, .. }), "{err}");
     // A gzip stream cut in the middle of the deflate data.
-    let big = Nifti1 {
-        dim: [3, 64, 64, 8, 1, 1, 1, 1],
-        ..Nifti1::default()
-    };
+    let big = Nifti1 { dim: [3, 64, 64, 8, 1, 1, 1, 1], ..Nifti1::default() };
     let compressed = gz(&big.file_with_i16_ramp(64 * 64 * 8));
-    let err = read_volume(write(
-        &dir,
-        "cut.nii.gz",
-        &compressed[..compressed.len() / 2],
-    ))
-    .unwrap_err();
-    assert!(
-        matches!(err, VolumeError::CorruptCompressedData { .. }),
-        "{err}"
-    );
+    let err = read_volume(write(&dir, "cut.nii.gz", &compressed[..compressed.len() / 2])).unwrap_err();
+    assert!(matches!(err, VolumeError::CorruptCompressedData { .. }), "{err}");
     // A complete gzip stream whose content is shorter than the header announces.
     let compressed = gz(&file[..file.len() - 2]);
     let err = read_volume(write(&dir, "short.nii.gz", &compressed)).unwrap_err();
@@ -90,21 +57,10 @@ fn truncated_data_and_gzip_stream() {
 #[test]
 fn unsupported_datatypes() {
     let dir = tempfile::tempdir().unwrap();
-    for (code, name) in [
-        (32i16, "complex64"),
-        (128, "rgb24"),
-        (1280, "uint64"),
-        (77, "code 77"),
-    ] {
-        let header = Nifti1 {
-            datatype: code,
-            ..Nifti1::default()
-        };
+    for (code, name) in [(32i16, "complex64"), (128, "rgb24"), (1280, "uint64"), (77, "code 77")] {
+        let header = Nifti1 { datatype: code, ..Nifti1::default() };
         let err = read_volume(write(&dir, "t.nii", &header.file_with_i16_ramp(200))).unwrap_err();
-        assert!(
-            matches!(err, VolumeError::UnsupportedDatatype { .. }),
-            "{err}"
-        );
+        assert!(matches!(err, VolumeError::UnsupportedDatatype { .. }), "{err}");
         assert!(err.to_string().contains(name), "{err}");
     }
 }
@@ -112,10 +68,7 @@ fn unsupported_datatypes() {
 #[test]
 fn four_dimensional_image_names_its_dimensions() {
     let dir = tempfile::tempdir().unwrap();
-    let header = Nifti1 {
-        dim: [4, 2, 3, 4, 5, 1, 1, 1],
-        ..Nifti1::default()
-    };
+    let header = Nifti1 { dim: [4, 2, 3, 4, 5, 1, 1, 1], ..Nifti1::default() };
     let err = read_volume(write(&dir, "bold.nii", &header.file_with_i16_ramp(120))).unwrap_err();
     match &err {
         VolumeError::NotThreeDimensional { ndim, dims, .. } => {
@@ -130,25 +83,12 @@ fn four_dimensional_image_names_its_dimensions() {
 #[test]
 fn corrupt_dimensions() {
     let dir = tempfile::tempdir().unwrap();
-    for dim in [
-        [0i16, 2, 3, 4, 1, 1, 1, 1],
-        [3, 2, 0, 4, 1, 1, 1, 1],
-        [3, -2, 3, 4, 1, 1, 1, 1],
-    ] {
-        let header = Nifti1 {
-            dim,
-            ..Nifti1::default()
-        };
+    for dim in [[0i16, 2, 3, 4, 1, 1, 1, 1], [3, 2, 0, 4, 1, 1, 1, 1], [3, -2, 3, 4, 1, 1, 1, 1]] {
+        let header = Nifti1 { dim, ..Nifti1::default() };
         let err = read_volume(write(&dir, "d.nii", &header.file_with_i16_ramp(24))).unwrap_err();
-        assert!(
-            matches!(err, VolumeError::InvalidHeader { .. }),
-            "{dim:?}: {err}"
-        );
+        assert!(matches!(err, VolumeError::InvalidHeader { .. }), "{dim:?}: {err}");
     }
-    let header = Nifti1 {
-        pixdim: [1.0, 0.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0],
-        ..Nifti1::default()
-    };
+    let header = Nifti1 { pixdim: [1.0, 0.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0], ..Nifti1::default() };
     let err = read_volume(write(&dir, "p.nii", &header.file_with_i16_ramp(24))).unwrap_err();
     assert!(err.to_string().contains("pixdim[1]"), "{err}");
 }
@@ -158,17 +98,10 @@ fn sheared_sform_without_qform_is_rejected() {
     let dir = tempfile::tempdir().unwrap();
     let header = Nifti1 {
         sform_code: 1,
-        srow: [
-            [1.5, 1.0, 0.0, 0.0],
-            [0.0, 2.0, 0.0, 0.0],
-            [0.0, 0.0, 2.5, 0.0],
-        ],
+        srow: [[1.5, 1.0, 0.0, 0.0], [0.0, 2.0, 0.0, 0.0], [0.0, 0.0, 2.5, 0.0]],
         ..Nifti1::default()
     };
     let err = read_volume(write(&dir, "shear.nii", &header.file_with_i16_ramp(24))).unwrap_err();
-    assert!(
-        matches!(err, VolumeError::NonOrthonormalOrientation { .. }),
-        "{err}"
-    );
+    assert!(matches!(err, VolumeError::NonOrthonormalOrientation { .. }), "{err}");
     assert!(err.to_string().contains("shear.nii"), "{err}");
 }

@@ -19,19 +19,10 @@ fn seeds() -> &'static [(&'static str, Vec<u8>)] {
             ("s.nii.gz", WriteOptions::with_datatype(DataType::F32)),
             (
                 "v2.nii",
-                WriteOptions {
-                    nifti_version: NiftiVersion::Nifti2,
-                    ..WriteOptions::with_datatype(DataType::I8)
-                },
+                WriteOptions { nifti_version: NiftiVersion::Nifti2, ..WriteOptions::with_datatype(DataType::I8) },
             ),
             ("g.nrrd", WriteOptions::with_datatype(DataType::I32)),
-            (
-                "r.nrrd",
-                WriteOptions {
-                    nrrd_gzip: false,
-                    ..WriteOptions::with_datatype(DataType::F64)
-                },
-            ),
+            ("r.nrrd", WriteOptions { nrrd_gzip: false, ..WriteOptions::with_datatype(DataType::F64) }),
         ] {
             let path = dir.path().join(name);
             io::write_volume_with(&volume, &path, &options).unwrap();

@@ -6,8 +6,8 @@ mod common;
 use approx::assert_abs_diff_eq;
 use common::{Nifti1, gz, oblique_geometry, ramp};
 use radiomics_volume::io::{
-    self, ByteOrder, DataType, Format, NiftiVersion, OrientationSource, WriteOptions, read_image,
-    write_volume_as, write_volume_with,
+    self, ByteOrder, DataType, Format, NiftiVersion, OrientationSource, WriteOptions, read_image, write_volume_as,
+    write_volume_with,
 };
 use radiomics_volume::{Geometry, LabelMap, Volume, VolumeError};
 
@@ -27,11 +27,7 @@ fn assert_geometry_eq(a: &Geometry, b: &Geometry, tolerance: f64) {
             b.spacing()[axis],
             epsilon = tolerance * a.spacing()[axis].abs().max(1.0)
         );
-        assert_abs_diff_eq!(
-            a.origin()[axis],
-            b.origin()[axis],
-            epsilon = tolerance * a.origin()[axis].abs().max(1.0)
-        );
+        assert_abs_diff_eq!(a.origin()[axis], b.origin()[axis], epsilon = tolerance * a.origin()[axis].abs().max(1.0));
     }
     for (x, y) in a.direction().iter().zip(b.direction()) {
         assert_abs_diff_eq!(*x, y, epsilon = tolerance);
@@ -45,23 +41,14 @@ fn every_format_and_datatype_round_trips() {
     let cases = [
         ("a.nii", Format::Nifti1, false, NiftiVersion::Auto, 2e-7),
         ("a.nii.gz", Format::Nifti1, true, NiftiVersion::Auto, 2e-7),
-        (
-            "b.nii.gz",
-            Format::Nifti2,
-            true,
-            NiftiVersion::Nifti2,
-            1e-14,
-        ),
+        ("b.nii.gz", Format::Nifti2, true, NiftiVersion::Nifti2, 1e-14),
         ("a.nrrd", Format::Nrrd, true, NiftiVersion::Auto, 1e-14),
     ];
     for (name, format, compressed, version, tolerance) in cases {
         for datatype in DataType::ALL {
             let volume = ramp(values_for(datatype), geometry);
             let path = dir.path().join(format!("{}_{name}", datatype.name()));
-            let options = WriteOptions {
-                nifti_version: version,
-                ..WriteOptions::with_datatype(datatype)
-            };
+            let options = WriteOptions { nifti_version: version, ..WriteOptions::with_datatype(datatype) };
             write_volume_with(&volume, &path, &options).unwrap();
             let (back, info) = read_image(&path).unwrap();
             assert_eq!(back.array(), volume.array(), "{name} {datatype}");
@@ -85,20 +72,8 @@ fn raw_nrrd_and_nifti2_keep_every_geometry_bit_of_axis_aligned_grids() {
     .unwrap();
     let volume = ramp(|i| i as f64, geometry);
     for (name, options) in [
-        (
-            "raw.nrrd",
-            WriteOptions {
-                nrrd_gzip: false,
-                ..WriteOptions::default()
-            },
-        ),
-        (
-            "v2.nii",
-            WriteOptions {
-                nifti_version: NiftiVersion::Nifti2,
-                ..WriteOptions::default()
-            },
-        ),
+        ("raw.nrrd", WriteOptions { nrrd_gzip: false, ..WriteOptions::default() }),
+        ("v2.nii", WriteOptions { nifti_version: NiftiVersion::Nifti2, ..WriteOptions::default() }),
     ] {
         let path = dir.path().join(name);
         write_volume_with(&volume, &path, &options).unwrap();
@@ -144,26 +119,13 @@ fn qform_only_file_with_negative_qfac_reads_as_written() {
     let dir = tempfile::tempdir().unwrap();
     let d = oblique_geometry().direction_matrix()
         * nalgebra::Matrix3::from_diagonal(&nalgebra::Vector3::new(1.0, 1.0, -1.0));
-    let row_major = [
-        d[(0, 0)],
-        d[(0, 1)],
-        d[(0, 2)],
-        d[(1, 0)],
-        d[(1, 1)],
-        d[(1, 2)],
-        d[(2, 0)],
-        d[(2, 1)],
-        d[(2, 2)],
-    ];
+    let row_major = [d[(0, 0)], d[(0, 1)], d[(0, 2)], d[(1, 0)], d[(1, 1)], d[(1, 2)], d[(2, 0)], d[(2, 1)], d[(2, 2)]];
     let geometry = oblique_geometry().with_direction(row_major).unwrap();
     let volume = ramp(|i| i as f64, geometry);
     let path = dir.path().join("q.nii");
     write_volume_as(&volume, &path, DataType::I16).unwrap();
     let mut bytes = std::fs::read(&path).unwrap();
-    assert!(
-        f32::from_le_bytes(bytes[76..80].try_into().unwrap()) < 0.0,
-        "qfac must be -1 for a left-handed grid"
-    );
+    assert!(f32::from_le_bytes(bytes[76..80].try_into().unwrap()) < 0.0, "qfac must be -1 for a left-handed grid");
     bytes[254..256].copy_from_slice(&0i16.to_le_bytes());
     std::fs::write(&path, &bytes).unwrap();
     let (back, info) = read_image(&path).unwrap();
@@ -194,20 +156,14 @@ fn hand_built_headers_big_endian_scaling_units_and_no_transform() {
     assert_eq!(v.geometry().origin(), [0.0; 3]);
 
     // A 4-D header whose fourth axis has one volume is a 3-D image, as in ITK.
-    let header = Nifti1 {
-        dim: [4, 2, 3, 4, 1, 1, 1, 1],
-        ..Nifti1::default()
-    };
+    let header = Nifti1 { dim: [4, 2, 3, 4, 1, 1, 1, 1], ..Nifti1::default() };
     std::fs::write(&path, header.file_with_i16_ramp(24)).unwrap();
     assert_eq!(io::read_volume(&path).unwrap().size(), [2, 3, 4]);
 
     // The same file gzip-compressed, with a .nii.gz name.
     let gz_path = dir.path().join("g.nii.gz");
     std::fs::write(&gz_path, gz(&header.file_with_i16_ramp(24))).unwrap();
-    assert_eq!(
-        io::read_volume(&gz_path).unwrap().array().sum(),
-        (0..24).sum::<i32>() as f64
-    );
+    assert_eq!(io::read_volume(&gz_path).unwrap().array().sum(), (0..24).sum::<i32>() as f64);
 }
 
 #[test]
@@ -216,11 +172,7 @@ fn sform_with_aligned_code_is_used_when_no_qform() {
     // RAS sform: x axis flipped (L->R), origin (10, 20, 30) RAS.
     let header = Nifti1 {
         sform_code: 2,
-        srow: [
-            [-1.5, 0.0, 0.0, 10.0],
-            [0.0, 2.0, 0.0, 20.0],
-            [0.0, 0.0, 2.5, 30.0],
-        ],
+        srow: [[-1.5, 0.0, 0.0, 10.0], [0.0, 2.0, 0.0, 20.0], [0.0, 0.0, 2.5, 30.0]],
         ..Nifti1::default()
     };
     let path = dir.path().join("s.nii");
@@ -228,19 +180,13 @@ fn sform_with_aligned_code_is_used_when_no_qform() {
     let (v, info) = read_image(&path).unwrap();
     assert_eq!(info.orientation_source, OrientationSource::Sform);
     assert_eq!(v.geometry().origin(), [-10.0, -20.0, 30.0]);
-    assert_eq!(
-        v.geometry().direction(),
-        [1.0, 0.0, 0.0, 0.0, -1.0, 0.0, 0.0, 0.0, 1.0]
-    );
+    assert_eq!(v.geometry().direction(), [1.0, 0.0, 0.0, 0.0, -1.0, 0.0, 0.0, 0.0, 1.0]);
 }
 
 #[test]
 fn label_maps_and_masks() {
     let dir = tempfile::tempdir().unwrap();
-    let labels = ramp(
-        |i| [0.0, 1.0, 2.0, 4.0][i % 4],
-        Geometry::with_spacing([1.0, 1.0, 1.0]),
-    );
+    let labels = ramp(|i| [0.0, 1.0, 2.0, 4.0][i % 4], Geometry::with_spacing([1.0, 1.0, 1.0]));
     let label_map = LabelMap::from_volume(&labels).unwrap();
     let path = dir.path().join("seg.nii.gz");
     io::write_label_map(&label_map, &path).unwrap();
@@ -252,10 +198,7 @@ fn label_maps_and_masks() {
     let whole = io::read_mask(&path, &[]).unwrap();
     assert_eq!(whole.count(), 105 - label_map.count(0));
     let err = io::read_mask(&path, &[3]).unwrap_err().to_string();
-    assert!(
-        err.contains("[1, 2, 4]") && err.contains("seg.nii.gz"),
-        "{err}"
-    );
+    assert!(err.contains("[1, 2, 4]") && err.contains("seg.nii.gz"), "{err}");
 
     let mask_path = dir.path().join("mask.nrrd");
     io::write_mask(&core, &mask_path).unwrap();
@@ -273,22 +216,10 @@ fn writing_f64_as_integers_rounds_and_rejects_overflow() {
     let path = dir.path().join("r.nii");
     let volume = ramp(|i| i as f64 + 0.4, Geometry::default());
     write_volume_as(&volume, &path, DataType::I16).unwrap();
-    assert_eq!(
-        io::read_volume(&path).unwrap().array(),
-        volume.map(|v| v.round()).array()
-    );
+    assert_eq!(io::read_volume(&path).unwrap().array(), volume.map(|v| v.round()).array());
     let too_big = ramp(|i| i as f64 * 1000.0, Geometry::default());
     let err = write_volume_as(&too_big, &path, DataType::U8).unwrap_err();
-    assert!(
-        matches!(
-            err,
-            VolumeError::ValueOutOfRange {
-                datatype: DataType::U8,
-                ..
-            }
-        ),
-        "{err}"
-    );
+    assert!(matches!(err, VolumeError::ValueOutOfRange { datatype: DataType::U8, .. }), "{err}");
     // The failed write left the earlier file in place.
     assert_eq!(io::read_volume(&path).unwrap().size(), [7, 5, 3]);
     let err = write_volume_as(&volume, dir.path().join("x.png"), DataType::U8).unwrap_err();
@@ -313,22 +244,12 @@ fn non_finite_voxels_are_kept_and_counted() {
 #[test]
 fn large_axes_switch_to_nifti2() {
     let dir = tempfile::tempdir().unwrap();
-    let volume = Volume::new(
-        ndarray::Array3::<u8>::ones((1, 1, 40_000)),
-        Geometry::default(),
-    )
-    .unwrap();
+    let volume = Volume::new(ndarray::Array3::<u8>::ones((1, 1, 40_000)), Geometry::default()).unwrap();
     let path = dir.path().join("long.nii.gz");
     io::write_volume(&volume, &path).unwrap();
     let (back, info) = read_image(&path).unwrap();
     assert_eq!(info.format, Format::Nifti2);
     assert_eq!(back.size(), [40_000, 1, 1]);
-    let options = WriteOptions {
-        nifti_version: NiftiVersion::Nifti1,
-        ..WriteOptions::default()
-    };
-    assert!(matches!(
-        write_volume_with(&volume, &path, &options),
-        Err(VolumeError::Unsupported { .. })
-    ));
+    let options = WriteOptions { nifti_version: NiftiVersion::Nifti1, ..WriteOptions::default() };
+    assert!(matches!(write_volume_with(&volume, &path, &options), Err(VolumeError::Unsupported { .. })));
 }

@@ -136,12 +136,8 @@ impl DataType {
         let t = match name.as_str() {
             "signed char" | "int8" | "int8_t" => DataType::I8,
             "uchar" | "unsigned char" | "uint8" | "uint8_t" => DataType::U8,
-            "short" | "short int" | "signed short" | "signed short int" | "int16" | "int16_t" => {
-                DataType::I16
-            }
-            "ushort" | "unsigned short" | "unsigned short int" | "uint16" | "uint16_t" => {
-                DataType::U16
-            }
+            "short" | "short int" | "signed short" | "signed short int" | "int16" | "int16_t" => DataType::I16,
+            "ushort" | "unsigned short" | "unsigned short int" | "uint16" | "uint16_t" => DataType::U16,
             "int" | "signed int" | "int32" | "int32_t" => DataType::I32,
             "uint" | "unsigned int" | "uint32" | "uint32_t" => DataType::U32,
             "longlong"
@@ -212,11 +208,7 @@ pub enum ByteOrder {
 impl ByteOrder {
     /// The byte order of this machine.
     pub fn native() -> Self {
-        if cfg!(target_endian = "big") {
-            ByteOrder::Big
-        } else {
-            ByteOrder::Little
-        }
+        if cfg!(target_endian = "big") { ByteOrder::Big } else { ByteOrder::Little }
     }
 }
 
@@ -299,12 +291,8 @@ pub(crate) fn decode_to_f64(bytes: &[u8], datatype: DataType, order: ByteOrder) 
         ($t:ty, $n:expr) => {{
             let chunks = bytes.chunks_exact($n);
             match order {
-                ByteOrder::Little => chunks
-                    .map(|c| <$t>::from_le_bytes(c.try_into().unwrap()) as f64)
-                    .collect(),
-                ByteOrder::Big => chunks
-                    .map(|c| <$t>::from_be_bytes(c.try_into().unwrap()) as f64)
-                    .collect(),
+                ByteOrder::Little => chunks.map(|c| <$t>::from_le_bytes(c.try_into().unwrap()) as f64).collect(),
+                ByteOrder::Big => chunks.map(|c| <$t>::from_be_bytes(c.try_into().unwrap()) as f64).collect(),
             }
         }};
     }
@@ -350,11 +338,7 @@ pub(crate) fn encode<'a, T: VoxelValue>(
         return Ok((out, report));
     }
     let (lo, hi) = datatype.range();
-    let out_of_range = |value: f64| VolumeError::ValueOutOfRange {
-        path: path.to_path_buf(),
-        value,
-        datatype,
-    };
+    let out_of_range = |value: f64| VolumeError::ValueOutOfRange { path: path.to_path_buf(), value, datatype };
     // One loop per target type, so that the per-voxel work is a conversion and a copy.
     macro_rules! encode_int {
         ($t:ty) => {{
@@ -447,14 +431,11 @@ mod tests {
     fn encode_rounds_and_checks_range() {
         let p = std::path::Path::new("x.nii");
         let values = [1.4f64, -2.5, 300.0];
-        let (bytes, report) =
-            encode(values[..2].iter(), 2, DataType::I16, ByteOrder::Little, p).unwrap();
+        let (bytes, report) = encode(values[..2].iter(), 2, DataType::I16, ByteOrder::Little, p).unwrap();
         assert_eq!(bytes, [1, 0, 0xFD, 0xFF]); // 1, -3
         assert_eq!(report.rounded, 2);
         let err = encode(values[2..].iter(), 1, DataType::U8, ByteOrder::Little, p).unwrap_err();
-        assert!(
-            matches!(err, VolumeError::ValueOutOfRange { value, .. } if value.to_bits() == 300f64.to_bits())
-        );
+        assert!(matches!(err, VolumeError::ValueOutOfRange { value, .. } if value.to_bits() == 300f64.to_bits()));
         let nan = [f64::NAN];
         assert!(encode(nan.iter(), 1, DataType::I32, ByteOrder::Big, p).is_err());
         let (bytes, _) = encode(nan.iter(), 1, DataType::F32, ByteOrder::Little, p).unwrap();

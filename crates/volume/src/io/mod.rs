@@ -29,6 +29,10 @@
 //!   decomposition within 1e-4). In every other case the qform is used (its `pixdim[0]` = qfac
 //!   of −1 flips the third axis); with no usable qform the read fails with
 //!   [`VolumeError::NonOrthonormalOrientation`].
+//! * Images with fewer than three axes (`dim[0]` < 3) are read as 3-D with one voxel along the
+//!   missing axes and spacing `pixdim[3]`, or 1 mm when that is 0; SimpleITK returns them as 2-D.
+//!   Axes 4 to 7 must have one voxel each; otherwise the read fails with
+//!   [`VolumeError::NotThreeDimensional`].
 //! * The chosen RAS matrix becomes LPS by negating its first two rows; the direction is its
 //!   columns normalised, the origin its translation.
 //! * `scl_slope`/`scl_inter`: a slope that is 0 or not finite is taken as 1 and a non-finite
@@ -105,11 +109,7 @@ impl Format {
     fn same_family(self, other: Format) -> bool {
         matches!(
             (self, other),
-            (Format::Nrrd, Format::Nrrd)
-                | (
-                    Format::Nifti1 | Format::Nifti2,
-                    Format::Nifti1 | Format::Nifti2
-                )
+            (Format::Nrrd, Format::Nrrd) | (Format::Nifti1 | Format::Nifti2, Format::Nifti1 | Format::Nifti2)
         )
     }
 }
@@ -200,22 +200,14 @@ pub struct WriteOptions {
 
 impl Default for WriteOptions {
     fn default() -> Self {
-        Self {
-            datatype: None,
-            compression_level: 1,
-            nrrd_gzip: true,
-            nifti_version: NiftiVersion::Auto,
-        }
+        Self { datatype: None, compression_level: 1, nrrd_gzip: true, nifti_version: NiftiVersion::Auto }
     }
 }
 
 impl WriteOptions {
     /// Default options with the on-disk data type set.
     pub fn with_datatype(datatype: DataType) -> Self {
-        Self {
-            datatype: Some(datatype),
-            ..Self::default()
-        }
+        Self { datatype: Some(datatype), ..Self::default() }
     }
 }
 
@@ -286,9 +278,7 @@ pub fn read_mask(path: impl AsRef<Path>, labels: &[u32]) -> Result<Mask> {
     if labels.is_empty() {
         let mask = Mask::from_nonzero(&label_map.0);
         if mask.count() == 0 {
-            return Err(VolumeError::EmptyMask {
-                what: format!("{what} (every voxel is 0)"),
-            });
+            return Err(VolumeError::EmptyMask { what: format!("{what} (every voxel is 0)") });
         }
         return Ok(mask);
     }
@@ -306,11 +296,7 @@ pub fn write_volume<T: VoxelValue>(volume: &Volume<T>, path: impl AsRef<Path>) -
 
 /// Writes a volume converted to `datatype`, e.g. `f64` voxels as `i16` (rounded half away from
 /// zero; values that do not fit give [`VolumeError::ValueOutOfRange`]).
-pub fn write_volume_as<T: VoxelValue>(
-    volume: &Volume<T>,
-    path: impl AsRef<Path>,
-    datatype: DataType,
-) -> Result<()> {
+pub fn write_volume_as<T: VoxelValue>(volume: &Volume<T>, path: impl AsRef<Path>, datatype: DataType) -> Result<()> {
     write_volume_with(volume, path, &WriteOptions::with_datatype(datatype))
 }
 
@@ -327,14 +313,15 @@ pub fn write_volume_with<T: VoxelValue>(
             detail: "cannot tell the output format from the file name".into(),
         });
     };
+    if path.to_string_lossy().to_ascii_lowercase().ends_with(".nhdr") {
+        return Err(VolumeError::Unsupported {
+            path: path.to_path_buf(),
+            what: "writing a detached NRRD header (.nhdr)".into(),
+            fix: "write an attached NRRD with the .nrrd extension".into(),
+        });
+    }
     let datatype = options.datatype.unwrap_or(T::DATATYPE);
-    let (data, report) = datatype::encode(
-        volume.array().iter(),
-        volume.len(),
-        datatype,
-        ByteOrder::Little,
-        path,
-    )?;
+    let (data, report) = datatype::encode(volume.array().iter(), volume.len(), datatype, ByteOrder::Little, path)?;
     if report.rounded > 0 {
         tracing::warn!(
             path = %path.display(),
@@ -348,12 +335,7 @@ pub fn write_volume_with<T: VoxelValue>(
     let level = flate2::Compression::new(level);
     match format {
         Format::Nrrd => {
-            let header = nrrd::encode_header(
-                volume.size(),
-                volume.geometry(),
-                datatype,
-                options.nrrd_gzip,
-            );
+            let header = nrrd::encode_header(volume.size(), volume.geometry(), datatype, options.nrrd_gzip);
             write_atomically(path, |file| {
                 file.write_all(&header)?;
                 if options.nrrd_gzip {
@@ -367,13 +349,7 @@ pub fn write_volume_with<T: VoxelValue>(
             })
         }
         Format::Nifti1 | Format::Nifti2 => {
-            let header = nifti::encode_header(
-                path,
-                volume.size(),
-                volume.geometry(),
-                datatype,
-                options.nifti_version,
-            )?;
+            let header = nifti::encode_header(path, volume.size(), volume.geometry(), datatype, options.nifti_version)?;
             write_atomically(path, |file| {
                 if gz {
                     let mut encoder = flate2::write::GzEncoder::new(file, level);
@@ -440,16 +416,9 @@ const HEAD_LEN: u64 = 1024;
 
 /// Reads the file and recognises gzip and the format from magic bytes.
 fn load(path: &Path) -> Result<LoadedFile> {
-    let raw = std::fs::read(path).map_err(|source| VolumeError::Open {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let raw = std::fs::read(path).map_err(|source| VolumeError::Open { path: path.to_path_buf(), source })?;
     let gzip = raw.starts_with(&[0x1f, 0x8b]);
-    let head = if gzip {
-        gunzip(path, &raw, HEAD_LEN)?
-    } else {
-        raw[..raw.len().min(HEAD_LEN as usize)].to_vec()
-    };
+    let head = if gzip { gunzip(path, &raw, HEAD_LEN)? } else { raw[..raw.len().min(HEAD_LEN as usize)].to_vec() };
     let format = detect_format(path, &head)?;
     if let Some((expected, _)) = Format::from_path(path)
         && !expected.same_family(format)
@@ -459,20 +428,12 @@ fn load(path: &Path) -> Result<LoadedFile> {
             "the file name suggests {expected} but the content is {format}; reading it as {format}"
         );
     }
-    Ok(LoadedFile {
-        raw,
-        gzip,
-        format,
-        head,
-    })
+    Ok(LoadedFile { raw, gzip, format, head })
 }
 
 /// Recognises NIfTI-1, NIfTI-2 and NRRD from their magic bytes.
 fn detect_format(path: &Path, head: &[u8]) -> Result<Format> {
-    let unknown = |detail: String| VolumeError::UnknownFormat {
-        path: path.to_path_buf(),
-        detail,
-    };
+    let unknown = |detail: String| VolumeError::UnknownFormat { path: path.to_path_buf(), detail };
     if head.is_empty() {
         return Err(unknown("the file is empty".into()));
     }
@@ -482,15 +443,8 @@ fn detect_format(path: &Path, head: &[u8]) -> Result<Format> {
     if head.len() >= 4 {
         let size_le = i32::from_le_bytes(head[..4].try_into().unwrap());
         let size_be = i32::from_be_bytes(head[..4].try_into().unwrap());
-        let sizeof_hdr = if size_le == 348 || size_le == 540 {
-            size_le
-        } else {
-            size_be
-        };
-        if sizeof_hdr == 540
-            && head.len() >= 8
-            && (&head[4..8] == b"n+2\0" || &head[4..8] == b"ni2\0")
-        {
+        let sizeof_hdr = if size_le == 348 || size_le == 540 { size_le } else { size_be };
+        if sizeof_hdr == 540 && head.len() >= 8 && (&head[4..8] == b"n+2\0" || &head[4..8] == b"ni2\0") {
             if &head[4..8] == b"ni2\0" {
                 return Err(header_pair(path));
             }
@@ -510,22 +464,13 @@ fn detect_format(path: &Path, head: &[u8]) -> Result<Format> {
                 _ => Err(VolumeError::Unsupported {
                     path: path.to_path_buf(),
                     what: "Analyze 7.5 header (348-byte header without the NIfTI magic)".into(),
-                    fix:
-                        "convert it to NIfTI first (e.g. SimpleITK ReadImage/WriteImage to .nii.gz)"
-                            .into(),
+                    fix: "convert it to NIfTI first (e.g. SimpleITK ReadImage/WriteImage to .nii.gz)".into(),
                 }),
             };
         }
     }
-    let shown: String = head
-        .iter()
-        .take(8)
-        .map(|b| format!("{b:02x}"))
-        .collect::<Vec<_>>()
-        .join(" ");
-    Err(unknown(format!(
-        "no NIfTI-1, NIfTI-2 or NRRD magic; the file starts with bytes {shown}"
-    )))
+    let shown: String = head.iter().take(8).map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(" ");
+    Err(unknown(format!("no NIfTI-1, NIfTI-2 or NRRD magic; the file starts with bytes {shown}")))
 }
 
 fn header_pair(path: &Path) -> VolumeError {
@@ -539,10 +484,7 @@ fn header_pair(path: &Path) -> VolumeError {
 /// Decompresses at most `limit` bytes of a (possibly multi-member) gzip stream.
 fn gunzip(path: &Path, raw: &[u8], limit: u64) -> Result<Vec<u8>> {
     // The gzip trailer's last four bytes hold the uncompressed size modulo 2^32.
-    let hint = raw
-        .len()
-        .checked_sub(4)
-        .map(|i| u32::from_le_bytes(raw[i..].try_into().unwrap()) as u64);
+    let hint = raw.len().checked_sub(4).map(|i| u32::from_le_bytes(raw[i..].try_into().unwrap()) as u64);
     // Deflate expands at most about 1032:1, which bounds a corrupt hint.
     let bound = (raw.len() as u64).saturating_mul(1032);
     let capacity = hint.unwrap_or(0).min(limit).min(bound).min(1 << 32) as usize;
@@ -550,10 +492,7 @@ fn gunzip(path: &Path, raw: &[u8], limit: u64) -> Result<Vec<u8>> {
     MultiGzDecoder::new(raw)
         .take(limit)
         .read_to_end(&mut out)
-        .map_err(|e| VolumeError::CorruptCompressedData {
-            path: path.to_path_buf(),
-            detail: e.to_string(),
-        })?;
+        .map_err(|e| VolumeError::CorruptCompressedData { path: path.to_path_buf(), detail: e.to_string() })?;
     Ok(out)
 }
 
@@ -563,10 +502,7 @@ fn write_atomically(
     path: &Path,
     write: impl FnOnce(&mut std::io::BufWriter<File>) -> std::io::Result<()>,
 ) -> Result<()> {
-    let file_name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let temporary = path.with_file_name(format!(".{file_name}.{}.partial", std::process::id()));
     let result = (|| {
         let mut file = std::io::BufWriter::with_capacity(1 << 20, File::create(&temporary)?);
@@ -576,22 +512,17 @@ fn write_atomically(
     })();
     if let Err(source) = result {
         let _ = std::fs::remove_file(&temporary);
-        return Err(VolumeError::Io {
-            path: path.to_path_buf(),
-            source,
-        });
+        return Err(VolumeError::Io { path: path.to_path_buf(), source });
     }
     Ok(())
 }
 
 /// Emits a `tracing` warning with the number of NaN and infinite voxels, if any.
 fn warn_non_finite(path: &Path, volume: &Volume<f64>) {
-    let (nan, infinite) = volume.array().iter().fold((0usize, 0usize), |(n, i), v| {
-        (
-            n + usize::from(v.is_nan()),
-            i + usize::from(v.is_infinite()),
-        )
-    });
+    let (nan, infinite) = volume
+        .array()
+        .iter()
+        .fold((0usize, 0usize), |(n, i), v| (n + usize::from(v.is_nan()), i + usize::from(v.is_infinite())));
     if nan + infinite > 0 {
         tracing::warn!(
             path = %path.display(),
@@ -621,12 +552,11 @@ pub(crate) fn volume_from_values(
     values: Vec<f64>,
     geometry: Geometry,
 ) -> Result<Volume<f64>> {
-    let data =
-        ndarray::Array3::from_shape_vec((size[2], size[1], size[0]), values).map_err(|e| {
-            VolumeError::InvalidHeader {
-                path: path.to_path_buf(),
-                detail: format!("voxel count does not match sizes {size:?}: {e}"),
-            }
-        })?;
+    let data = ndarray::Array3::from_shape_vec((size[2], size[1], size[0]), values).map_err(|e| {
+        VolumeError::InvalidHeader {
+            path: path.to_path_buf(),
+            detail: format!("voxel count does not match sizes {size:?}: {e}"),
+        }
+    })?;
     Volume::new(data, geometry)
 }

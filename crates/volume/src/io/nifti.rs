@@ -10,9 +10,7 @@ use std::path::Path;
 use nalgebra::{Matrix3, Matrix4, Vector3};
 
 use super::datatype::{ByteOrder, DataType, decode_to_f64};
-use super::{
-    ImageHeaderInfo, LoadedFile, NiftiVersion, OrientationSource, byte_count, volume_from_values,
-};
+use super::{ImageHeaderInfo, LoadedFile, NiftiVersion, OrientationSource, byte_count, volume_from_values};
 use crate::{Geometry, Result, Volume, VolumeError};
 
 /// `NIFTI_XFORM_UNKNOWN`.
@@ -49,19 +47,12 @@ impl Header {
 
     /// Rounds a value as the NIfTI-1 library stores it (`float`); NIfTI-2 keeps `double`.
     fn stored(&self, value: f64) -> f64 {
-        if self.version == 1 {
-            value as f32 as f64
-        } else {
-            value
-        }
+        if self.version == 1 { value as f32 as f64 } else { value }
     }
 }
 
 fn invalid(path: &Path, detail: impl Into<String>) -> VolumeError {
-    VolumeError::InvalidHeader {
-        path: path.to_path_buf(),
-        detail: detail.into(),
-    }
+    VolumeError::InvalidHeader { path: path.to_path_buf(), detail: detail.into() }
 }
 
 fn c_string(bytes: &[u8]) -> String {
@@ -72,22 +63,12 @@ fn c_string(bytes: &[u8]) -> String {
 /// Parses a NIfTI-1 header with the `nifti` crate.
 fn parse_nifti1(path: &Path, head: &[u8]) -> Result<Header> {
     if head.len() < 348 {
-        return Err(VolumeError::DataLength {
-            path: path.to_path_buf(),
-            expected: 348,
-            found: head.len() as u64,
-        });
+        return Err(VolumeError::DataLength { path: path.to_path_buf(), expected: 348, found: head.len() as u64 });
     }
     let h = nifti::NiftiHeader::from_reader(&head[..348])
         .map_err(|e| invalid(path, format!("the NIfTI-1 header cannot be parsed: {e}")))?;
     if h.sizeof_hdr != 348 {
-        return Err(invalid(
-            path,
-            format!(
-                "sizeof_hdr is {} in both byte orders, expected 348",
-                h.sizeof_hdr
-            ),
-        ));
+        return Err(invalid(path, format!("sizeof_hdr is {} in both byte orders, expected 348", h.sizeof_hdr)));
     }
     let byte_order = match h.endianness {
         nifti::Endianness::Little => ByteOrder::Little,
@@ -108,11 +89,7 @@ fn parse_nifti1(path: &Path, head: &[u8]) -> Result<Header> {
         sform_code: h.sform_code as i32,
         quatern: [h.quatern_b, h.quatern_c, h.quatern_d].map(f64::from),
         qoffset: [h.quatern_x, h.quatern_y, h.quatern_z].map(f64::from),
-        srow: [
-            h.srow_x.map(f64::from),
-            h.srow_y.map(f64::from),
-            h.srow_z.map(f64::from),
-        ],
+        srow: [h.srow_x.map(f64::from), h.srow_y.map(f64::from), h.srow_z.map(f64::from)],
         descrip: c_string(&h.descrip),
     })
 }
@@ -125,9 +102,7 @@ struct Fields<'a> {
 
 impl Fields<'_> {
     fn array<const N: usize>(&self, at: usize) -> [u8; N] {
-        self.bytes[at..at + N]
-            .try_into()
-            .expect("header slice checked to be 540 bytes")
+        self.bytes[at..at + N].try_into().expect("header slice checked to be 540 bytes")
     }
     fn i16(&self, at: usize) -> i16 {
         match self.order {
@@ -158,29 +133,16 @@ impl Fields<'_> {
 /// Parses a NIfTI-2 header (nifti2.h layout, 540 bytes).
 fn parse_nifti2(path: &Path, head: &[u8]) -> Result<Header> {
     if head.len() < 540 {
-        return Err(VolumeError::DataLength {
-            path: path.to_path_buf(),
-            expected: 540,
-            found: head.len() as u64,
-        });
+        return Err(VolumeError::DataLength { path: path.to_path_buf(), expected: 540, found: head.len() as u64 });
     }
-    let order = if i32::from_le_bytes(head[..4].try_into().unwrap()) == 540 {
-        ByteOrder::Little
-    } else {
-        ByteOrder::Big
-    };
-    let f = Fields {
-        bytes: &head[..540],
-        order,
-    };
+    let order =
+        if i32::from_le_bytes(head[..4].try_into().unwrap()) == 540 { ByteOrder::Little } else { ByteOrder::Big };
+    let f = Fields { bytes: &head[..540], order };
     if f.i32(0) != 540 {
         return Err(invalid(path, "sizeof_hdr is not 540 in either byte order"));
     }
     if &head[4..12] != b"n+2\0\r\n\x1a\n" {
-        return Err(invalid(
-            path,
-            "the NIfTI-2 magic is damaged (expected \"n+2\\0\\r\\n\\x1a\\n\")",
-        ));
+        return Err(invalid(path, "the NIfTI-2 magic is damaged (expected \"n+2\\0\\r\\n\\x1a\\n\")"));
     }
     let row = |at: usize| [f.f64(at), f.f64(at + 8), f.f64(at + 16), f.f64(at + 24)];
     Ok(Header {
@@ -230,11 +192,9 @@ pub(super) fn read(
         _ => parse_nifti2(path, file.head())?,
     };
     let size = sizes(path, &header)?;
-    let datatype = DataType::from_nifti_code(header.datatype).ok_or_else(|| {
-        VolumeError::UnsupportedDatatype {
-            path: path.to_path_buf(),
-            datatype: datatype_name(header.datatype),
-        }
+    let datatype = DataType::from_nifti_code(header.datatype).ok_or_else(|| VolumeError::UnsupportedDatatype {
+        path: path.to_path_buf(),
+        datatype: datatype_name(header.datatype),
     })?;
     let (geometry, source) = geometry(path, &header, size)?;
     let (slope, inter) = scaling(&header);
@@ -261,19 +221,11 @@ pub(super) fn read(
     // Data start: vox_offset, but never inside the header and its 4-byte extension flag
     // (nifti1_io does the same for the many files written with vox_offset 0).
     if !header.vox_offset.is_finite() || header.vox_offset < 0.0 || header.vox_offset > 1e15 {
-        return Err(invalid(
-            path,
-            format!(
-                "vox_offset {} is not a valid byte offset",
-                header.vox_offset
-            ),
-        ));
+        return Err(invalid(path, format!("vox_offset {} is not a valid byte offset", header.vox_offset)));
     }
     let offset = (header.vox_offset as u64).max(header.header_len() + 4);
     let nbytes = byte_count(path, size, datatype)?;
-    let total = offset
-        .checked_add(nbytes)
-        .ok_or_else(|| invalid(path, "vox_offset + data size overflows"))?;
+    let total = offset.checked_add(nbytes).ok_or_else(|| invalid(path, "vox_offset + data size overflows"))?;
     let content = file.content(path, total.saturating_add(1))?;
     let available = content.len() as u64;
     if available < total {
@@ -290,11 +242,7 @@ pub(super) fn read(
             path.display()
         );
     }
-    let mut values = decode_to_f64(
-        &content[offset as usize..total as usize],
-        datatype,
-        header.byte_order,
-    );
+    let mut values = decode_to_f64(&content[offset as usize..total as usize], datatype, header.byte_order);
     if (slope - 1.0).abs() > 0.0 || inter.abs() > 0.0 {
         values.iter_mut().for_each(|v| *v = *v * slope + inter);
     }
@@ -314,42 +262,20 @@ fn sizes(path: &Path, header: &Header) -> Result<[usize; 3]> {
     let ndim = ndim as usize;
     let dims = &header.dim[1..=ndim];
     if let Some((axis, d)) = dims.iter().enumerate().find(|(_, d)| **d < 1) {
-        return Err(invalid(
-            path,
-            format!(
-                "dim[{}] = {d}: every axis needs at least one voxel",
-                axis + 1
-            ),
-        ));
+        return Err(invalid(path, format!("dim[{}] = {d}: every axis needs at least one voxel", axis + 1)));
     }
     let dims: Vec<usize> = dims.iter().map(|&d| d as usize).collect();
     if dims.iter().skip(3).any(|&d| d > 1) {
-        return Err(VolumeError::NotThreeDimensional {
-            path: path.to_path_buf(),
-            ndim,
-            dims,
-        });
+        return Err(VolumeError::NotThreeDimensional { path: path.to_path_buf(), ndim, dims });
     }
     Ok([0, 1, 2].map(|a| dims.get(a).copied().unwrap_or(1)))
 }
 
 /// `scl_slope` and `scl_inter` as ITK applies them.
 fn scaling(header: &Header) -> (f64, f64) {
-    let slope = if header.scl_slope.is_finite() {
-        header.scl_slope
-    } else {
-        0.0
-    };
-    let slope = if slope.abs() < f64::EPSILON {
-        1.0
-    } else {
-        slope
-    };
-    let inter = if header.scl_inter.is_finite() {
-        header.scl_inter
-    } else {
-        0.0
-    };
+    let slope = if header.scl_slope.is_finite() { header.scl_slope } else { 0.0 };
+    let slope = if slope.abs() < f64::EPSILON { 1.0 } else { slope };
+    let inter = if header.scl_inter.is_finite() { header.scl_inter } else { 0.0 };
     (slope, inter)
 }
 
@@ -405,9 +331,7 @@ fn sform_matrix(header: &Header) -> Matrix4<f64> {
 
 /// `true` when every entry of `m` is within `tolerance` of the identity's.
 fn is_identity(m: &Matrix3<f64>, tolerance: f64) -> bool {
-    (m - Matrix3::identity())
-        .iter()
-        .all(|v| v.abs() <= tolerance)
+    (m - Matrix3::identity()).iter().all(|v| v.abs() <= tolerance)
 }
 
 /// Columns scaled to unit length; a zero column stays zero (as ITK's `Normalize`).
@@ -428,9 +352,7 @@ fn sform_skew(sform: &Matrix4<f64>) -> Option<f64> {
     if sform.iter().any(|v| !v.is_finite()) {
         return None;
     }
-    let singular_values = sform
-        .try_svd(false, false, f64::EPSILON, SVD_MAX_ITERATIONS)?
-        .singular_values;
+    let singular_values = sform.try_svd(false, false, f64::EPSILON, SVD_MAX_ITERATIONS)?.singular_values;
     let max = singular_values.max();
     let min = singular_values.min();
     if !(max.is_finite() && max > 0.0 && min / max > f64::EPSILON) {
@@ -454,11 +376,7 @@ fn sorted_svd(m: &Matrix3<f64>) -> Option<(Matrix3<f64>, Vector3<f64>)> {
     let mut sorted_w = Vector3::zeros();
     for (k, &i) in order.iter().enumerate() {
         let mut column = u.column(i).into_owned();
-        let largest = column
-            .iter()
-            .copied()
-            .max_by(|a, b| a.abs().total_cmp(&b.abs()))
-            .unwrap_or(0.0);
+        let largest = column.iter().copied().max_by(|a, b| a.abs().total_cmp(&b.abs())).unwrap_or(0.0);
         if largest < 0.0 {
             column = -column;
         }
@@ -483,11 +401,7 @@ fn very_similar(sform: &Matrix4<f64>, qform: &Matrix4<f64>) -> bool {
 }
 
 /// Chooses the sform or the qform as ITK 5.4's `NiftiImageIO::SetImageIOOrientationFromNIfTI`.
-fn choose_transform(
-    path: &Path,
-    header: &Header,
-    spacing_raw: [f64; 3],
-) -> Result<(Matrix4<f64>, OrientationSource)> {
+fn choose_transform(path: &Path, header: &Header, spacing_raw: [f64; 3]) -> Result<(Matrix4<f64>, OrientationSource)> {
     // nifti1_io: a code <= 0 means "absent"; the absent qform is diag(dx, dy, dz), the absent
     // sform all zeros.
     let qform_code = header.qform_code.max(XFORM_UNKNOWN);
@@ -501,31 +415,17 @@ fn choose_transform(
     } else {
         qform_matrix(header)
     };
-    let sform = if sform_code == XFORM_UNKNOWN {
-        Matrix4::zeros()
-    } else {
-        sform_matrix(header)
-    };
+    let sform = if sform_code == XFORM_UNKNOWN { Matrix4::zeros() } else { sform_matrix(header) };
 
-    let similar = (sform.fixed_view::<3, 3>(0, 0) - qform.fixed_view::<3, 3>(0, 0))
-        .iter()
-        .all(|d| d.abs() <= 1e-5)
-        && (0..4)
-            .map(|i| (sform[(i, 3)] - qform[(i, 3)]).abs())
-            .sum::<f64>()
-            <= 1e-7
-        && (0..4)
-            .map(|j| (sform[(3, j)] - qform[(3, j)]).abs())
-            .sum::<f64>()
-            <= 1e-7;
+    let similar = (sform.fixed_view::<3, 3>(0, 0) - qform.fixed_view::<3, 3>(0, 0)).iter().all(|d| d.abs() <= 1e-5)
+        && (0..4).map(|i| (sform[(i, 3)] - qform[(i, 3)]).abs()).sum::<f64>() <= 1e-7
+        && (0..4).map(|j| (sform[(3, j)] - qform[(3, j)]).abs()).sum::<f64>() <= 1e-7;
     let mut prefer_sform = similar;
     let skew = sform_skew(&sform);
     if (!prefer_sform || sform_code != XFORM_UNKNOWN) && skew.is_some_and(|s| s <= 1e-4) {
         // The sform wins when there is no qform, or when it is labelled scanner-anatomical;
         // otherwise only when both describe the same grid.
-        if (qform_code == XFORM_UNKNOWN && sform_code != XFORM_UNKNOWN)
-            || sform_code == XFORM_SCANNER_ANAT
-        {
+        if (qform_code == XFORM_UNKNOWN && sform_code != XFORM_UNKNOWN) || sform_code == XFORM_SCANNER_ANAT {
             prefer_sform = true;
         } else if qform_code != XFORM_UNKNOWN && sform_code != XFORM_UNKNOWN {
             prefer_sform = very_similar(&sform, &qform);
@@ -554,23 +454,14 @@ fn choose_transform(
                 "the sform (sform_code {sform_code}) is not a rotation once its columns are normalised \
                  (max |R·Rᵀ − I| = {s:.3e} > 1e-4) and there is no qform (qform_code 0)"
             ),
-            None => format!(
-                "the sform (sform_code {sform_code}) is singular and there is no qform (qform_code 0)"
-            ),
+            None => format!("the sform (sform_code {sform_code}) is singular and there is no qform (qform_code 0)"),
         };
-        Err(VolumeError::NonOrthonormalOrientation {
-            path: path.to_path_buf(),
-            detail,
-        })
+        Err(VolumeError::NonOrthonormalOrientation { path: path.to_path_buf(), detail })
     }
 }
 
 /// Spacing, origin and direction in LPS, and where they came from.
-fn geometry(
-    path: &Path,
-    header: &Header,
-    size: [usize; 3],
-) -> Result<(Geometry, OrientationSource)> {
+fn geometry(path: &Path, header: &Header, size: [usize; 3]) -> Result<(Geometry, OrientationSource)> {
     let unit_scale = match header.xyzt_units & 0x07 {
         1 => 1e3,  // metre
         3 => 1e-3, // micron
@@ -593,22 +484,14 @@ fn geometry(
         } else {
             return Err(invalid(
                 path,
-                format!(
-                    "pixdim[{}] = {raw} is not a usable spacing for an axis of {} voxels",
-                    axis + 1,
-                    size[axis]
-                ),
+                format!("pixdim[{}] = {raw} is not a usable spacing for an axis of {} voxels", axis + 1, size[axis]),
             ));
         };
     }
     let spacing_raw = [1, 2, 3].map(|i| header.pixdim[i]);
     if header.qform_code <= XFORM_UNKNOWN && header.sform_code <= XFORM_UNKNOWN {
-        let geometry = Geometry::new(
-            spacing,
-            [0.0; 3],
-            [1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0],
-        )
-        .map_err(|e| invalid(path, e.to_string()))?;
+        let geometry = Geometry::new(spacing, [0.0; 3], [1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0])
+            .map_err(|e| invalid(path, e.to_string()))?;
         return Ok((geometry, OrientationSource::NiftiNone));
     }
     let (m, source) = choose_transform(path, header, spacing_raw)?;
@@ -617,17 +500,7 @@ fn geometry(
     let mut direction = Matrix3::from_fn(|i, j| if i < 2 { -m[(i, j)] } else { m[(i, j)] });
     direction = normalise_columns(&direction);
     let d = direction;
-    let row_major = [
-        d[(0, 0)],
-        d[(0, 1)],
-        d[(0, 2)],
-        d[(1, 0)],
-        d[(1, 1)],
-        d[(1, 2)],
-        d[(2, 0)],
-        d[(2, 1)],
-        d[(2, 2)],
-    ];
+    let row_major = [d[(0, 0)], d[(0, 1)], d[(0, 2)], d[(1, 0)], d[(1, 1)], d[(1, 2)], d[(2, 0)], d[(2, 1)], d[(2, 2)]];
     let geometry = Geometry::new(spacing, origin, row_major).map_err(|e| match e {
         VolumeError::NonOrthonormalDirection { direction, deviation } => VolumeError::NonOrthonormalOrientation {
             path: path.to_path_buf(),
@@ -719,12 +592,7 @@ pub(super) fn encode_header(
     let ras = Matrix3::from_fn(|i, j| if i < 2 { -d[(i, j)] } else { d[(i, j)] });
     let offset = [-o[0], -o[1], o[2]];
     let srow: [[f64; 4]; 3] = std::array::from_fn(|i| {
-        [
-            ras[(i, 0)] * spacing[0],
-            ras[(i, 1)] * spacing[1],
-            ras[(i, 2)] * spacing[2],
-            offset[i],
-        ]
+        [ras[(i, 0)] * spacing[0], ras[(i, 1)] * spacing[1], ras[(i, 2)] * spacing[2], offset[i]]
     });
     let (quatern, qfac) = quaternion(&ras);
     let mut out = Vec::with_capacity(544);
@@ -733,43 +601,20 @@ pub(super) fn encode_header(
         out.extend_from_slice(b"n+2\0\r\n\x1a\n");
         out.extend_from_slice(&datatype.nifti_code().to_le_bytes());
         out.extend_from_slice(&((datatype.size() * 8) as i16).to_le_bytes());
-        let dim = [
-            3,
-            size[0] as i64,
-            size[1] as i64,
-            size[2] as i64,
-            1,
-            1,
-            1,
-            1,
-        ];
-        dim.iter()
-            .for_each(|v| out.extend_from_slice(&v.to_le_bytes()));
-        [0.0f64; 3]
-            .iter()
-            .for_each(|v| out.extend_from_slice(&v.to_le_bytes())); // intent_p1..3
+        let dim = [3, size[0] as i64, size[1] as i64, size[2] as i64, 1, 1, 1, 1];
+        dim.iter().for_each(|v| out.extend_from_slice(&v.to_le_bytes()));
+        [0.0f64; 3].iter().for_each(|v| out.extend_from_slice(&v.to_le_bytes())); // intent_p1..3
         let pixdim = [qfac, spacing[0], spacing[1], spacing[2], 1.0, 1.0, 1.0, 1.0];
-        pixdim
-            .iter()
-            .for_each(|v| out.extend_from_slice(&v.to_le_bytes()));
+        pixdim.iter().for_each(|v| out.extend_from_slice(&v.to_le_bytes()));
         out.extend_from_slice(&544i64.to_le_bytes()); // vox_offset
-        [1.0f64, 0.0, 0.0, 0.0, 0.0, 0.0]
-            .iter()
-            .for_each(|v| out.extend_from_slice(&v.to_le_bytes()));
-        [0i64, 0]
-            .iter()
-            .for_each(|v| out.extend_from_slice(&v.to_le_bytes())); // slice_start/end
+        [1.0f64, 0.0, 0.0, 0.0, 0.0, 0.0].iter().for_each(|v| out.extend_from_slice(&v.to_le_bytes()));
+        [0i64, 0].iter().for_each(|v| out.extend_from_slice(&v.to_le_bytes())); // slice_start/end
         out.extend_from_slice(&description());
         out.extend_from_slice(&[0u8; 24]); // aux_file
         out.extend_from_slice(&XFORM_SCANNER_ANAT.to_le_bytes());
         out.extend_from_slice(&XFORM_SCANNER_ANAT.to_le_bytes());
-        quatern
-            .iter()
-            .chain(offset.iter())
-            .for_each(|v| out.extend_from_slice(&v.to_le_bytes()));
-        srow.iter()
-            .flatten()
-            .for_each(|v| out.extend_from_slice(&v.to_le_bytes()));
+        quatern.iter().chain(offset.iter()).for_each(|v| out.extend_from_slice(&v.to_le_bytes()));
+        srow.iter().flatten().for_each(|v| out.extend_from_slice(&v.to_le_bytes()));
         out.extend_from_slice(&0i32.to_le_bytes()); // slice_code
         out.extend_from_slice(&10i32.to_le_bytes()); // xyzt_units: mm + s
         out.extend_from_slice(&0i32.to_le_bytes()); // intent_code
@@ -784,52 +629,29 @@ pub(super) fn encode_header(
         out.extend_from_slice(&0i16.to_le_bytes()); // session_error
         out.push(b'r'); // regular
         out.push(0); // dim_info
-        let dim = [
-            3,
-            size[0] as i16,
-            size[1] as i16,
-            size[2] as i16,
-            1,
-            1,
-            1,
-            1,
-        ];
-        dim.iter()
-            .for_each(|v| out.extend_from_slice(&v.to_le_bytes()));
-        [0.0f32; 3]
-            .iter()
-            .for_each(|v| out.extend_from_slice(&v.to_le_bytes())); // intent_p1..3
+        let dim = [3, size[0] as i16, size[1] as i16, size[2] as i16, 1, 1, 1, 1];
+        dim.iter().for_each(|v| out.extend_from_slice(&v.to_le_bytes()));
+        [0.0f32; 3].iter().for_each(|v| out.extend_from_slice(&v.to_le_bytes())); // intent_p1..3
         out.extend_from_slice(&0i16.to_le_bytes()); // intent_code
         out.extend_from_slice(&datatype.nifti_code().to_le_bytes());
         out.extend_from_slice(&((datatype.size() * 8) as i16).to_le_bytes());
         out.extend_from_slice(&0i16.to_le_bytes()); // slice_start
         let pixdim = [qfac, spacing[0], spacing[1], spacing[2], 1.0, 1.0, 1.0, 1.0];
-        pixdim
-            .iter()
-            .for_each(|v| out.extend_from_slice(&(*v as f32).to_le_bytes()));
+        pixdim.iter().for_each(|v| out.extend_from_slice(&(*v as f32).to_le_bytes()));
         out.extend_from_slice(&352.0f32.to_le_bytes()); // vox_offset
         out.extend_from_slice(&1.0f32.to_le_bytes()); // scl_slope
         out.extend_from_slice(&0.0f32.to_le_bytes()); // scl_inter
         out.extend_from_slice(&0i16.to_le_bytes()); // slice_end
         out.push(0); // slice_code
         out.push(10); // xyzt_units: mm + s
-        [0.0f32; 4]
-            .iter()
-            .for_each(|v| out.extend_from_slice(&v.to_le_bytes())); // cal, slice_duration, toffset
-        [0i32; 2]
-            .iter()
-            .for_each(|v| out.extend_from_slice(&v.to_le_bytes())); // glmax, glmin
+        [0.0f32; 4].iter().for_each(|v| out.extend_from_slice(&v.to_le_bytes())); // cal, slice_duration, toffset
+        [0i32; 2].iter().for_each(|v| out.extend_from_slice(&v.to_le_bytes())); // glmax, glmin
         out.extend_from_slice(&description());
         out.extend_from_slice(&[0u8; 24]); // aux_file
         out.extend_from_slice(&(XFORM_SCANNER_ANAT as i16).to_le_bytes());
         out.extend_from_slice(&(XFORM_SCANNER_ANAT as i16).to_le_bytes());
-        quatern
-            .iter()
-            .chain(offset.iter())
-            .for_each(|v| out.extend_from_slice(&(*v as f32).to_le_bytes()));
-        srow.iter()
-            .flatten()
-            .for_each(|v| out.extend_from_slice(&(*v as f32).to_le_bytes()));
+        quatern.iter().chain(offset.iter()).for_each(|v| out.extend_from_slice(&(*v as f32).to_le_bytes()));
+        srow.iter().flatten().for_each(|v| out.extend_from_slice(&(*v as f32).to_le_bytes()));
         out.extend_from_slice(&[0u8; 16]); // intent_name
         out.extend_from_slice(b"n+1\0");
         debug_assert_eq!(out.len(), 348);
@@ -867,11 +689,7 @@ mod tests {
             sform_code,
             quatern: [0.0, 0.0, 0.0],
             qoffset: [10.0, 20.0, 30.0],
-            srow: [
-                [2.0, 0.0, 0.0, 1.0],
-                [0.0, 2.0, 0.0, 2.0],
-                [0.0, 0.0, 3.0, 3.0],
-            ],
+            srow: [[2.0, 0.0, 0.0, 1.0], [0.0, 2.0, 0.0, 2.0], [0.0, 0.0, 3.0, 3.0]],
             descrip: String::new(),
         }
     }
@@ -881,8 +699,8 @@ mod tests {
         // An oblique rotation with a reflection (qfac = -1).
         let c = 17f64.to_radians().cos();
         let s = 17f64.to_radians().sin();
-        let r = Matrix3::new(c, 0.0, -s, 0.0, 1.0, 0.0, s, 0.0, c)
-            * Matrix3::from_diagonal(&Vector3::new(1.0, 1.0, -1.0));
+        let r =
+            Matrix3::new(c, 0.0, -s, 0.0, 1.0, 0.0, s, 0.0, c) * Matrix3::from_diagonal(&Vector3::new(1.0, 1.0, -1.0));
         let (q, qfac) = quaternion(&r);
         assert_eq!(qfac, -1.0);
         let mut h = header_with(1, 0);
@@ -909,11 +727,7 @@ mod tests {
         assert_eq!(m[(0, 3)], 10.0);
         // Same grid in both: the sform wins.
         let mut h = header_with(1, 2);
-        h.srow = [
-            [2.0, 0.0, 0.0, 10.0],
-            [0.0, 2.0, 0.0, 20.0],
-            [0.0, 0.0, 3.0, 30.0],
-        ];
+        h.srow = [[2.0, 0.0, 0.0, 10.0], [0.0, 2.0, 0.0, 20.0], [0.0, 0.0, 3.0, 30.0]];
         let (_, source) = choose_transform(Path::new("x.nii"), &h, [2.0, 2.0, 3.0]).unwrap();
         assert_eq!(source, OrientationSource::Sform);
     }
@@ -921,16 +735,9 @@ mod tests {
     #[test]
     fn sheared_sform_without_qform_is_an_error() {
         let mut h = header_with(0, 2);
-        h.srow = [
-            [2.0, 1.0, 0.0, 0.0],
-            [0.0, 2.0, 0.0, 0.0],
-            [0.0, 0.0, 3.0, 0.0],
-        ];
+        h.srow = [[2.0, 1.0, 0.0, 0.0], [0.0, 2.0, 0.0, 0.0], [0.0, 0.0, 3.0, 0.0]];
         let err = choose_transform(Path::new("x.nii"), &h, [2.0, 2.0, 3.0]).unwrap_err();
-        assert!(
-            matches!(err, VolumeError::NonOrthonormalOrientation { .. }),
-            "{err}"
-        );
+        assert!(matches!(err, VolumeError::NonOrthonormalOrientation { .. }), "{err}");
         // With a qform present, ITK falls back to it.
         h.qform_code = 1;
         let (_, source) = choose_transform(Path::new("x.nii"), &h, [2.0, 2.0, 3.0]).unwrap();

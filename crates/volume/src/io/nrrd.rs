@@ -15,10 +15,7 @@ use super::{ImageHeaderInfo, LoadedFile, OrientationSource, byte_count, volume_f
 use crate::{Geometry, Result, Volume, VolumeError};
 
 fn invalid(path: &Path, detail: impl Into<String>) -> VolumeError {
-    VolumeError::InvalidHeader {
-        path: path.to_path_buf(),
-        detail: detail.into(),
-    }
+    VolumeError::InvalidHeader { path: path.to_path_buf(), detail: detail.into() }
 }
 
 /// Voxel encodings this reader handles.
@@ -43,10 +40,7 @@ fn parse_fields(path: &Path, content: &[u8]) -> Result<ParsedHeader> {
     let mut data_start = None;
     let mut first = true;
     while position < content.len() {
-        let end = content[position..]
-            .iter()
-            .position(|&b| b == b'\n')
-            .map(|i| position + i);
+        let end = content[position..].iter().position(|&b| b == b'\n').map(|i| position + i);
         let line_end = end.unwrap_or(content.len());
         let next = end.map_or(content.len(), |e| e + 1);
         let raw_line = &content[position..line_end];
@@ -54,18 +48,14 @@ fn parse_fields(path: &Path, content: &[u8]) -> Result<ParsedHeader> {
         let line = std::str::from_utf8(raw_line).map_err(|_| {
             invalid(
                 path,
-                format!(
-                    "header line {} is not text; the header must end with an empty line",
-                    fields.len() + 1
-                ),
+                format!("header line {} is not text; the header must end with an empty line", fields.len() + 1),
             )
         })?;
         position = next;
         if first {
             first = false;
-            let version = line
-                .strip_prefix("NRRD000")
-                .ok_or_else(|| invalid(path, "the first line is not NRRD000x"))?;
+            let version =
+                line.strip_prefix("NRRD000").ok_or_else(|| invalid(path, "the first line is not NRRD000x"))?;
             if !matches!(version, "1" | "2" | "3" | "4" | "5") {
                 tracing::warn!(path = %path.display(), "unknown NRRD version NRRD000{version}; reading it as NRRD0005");
             }
@@ -101,17 +91,11 @@ fn parse_fields(path: &Path, content: &[u8]) -> Result<ParsedHeader> {
 }
 
 fn parse_int(path: &Path, field: &str, value: &str) -> Result<i64> {
-    value
-        .trim()
-        .parse::<i64>()
-        .map_err(|_| invalid(path, format!("{field}: {value:?} is not an integer")))
+    value.trim().parse::<i64>().map_err(|_| invalid(path, format!("{field}: {value:?} is not an integer")))
 }
 
 fn parse_float(path: &Path, field: &str, value: &str) -> Result<f64> {
-    value
-        .trim()
-        .parse::<f64>()
-        .map_err(|_| invalid(path, format!("{field}: {value:?} is not a number")))
+    value.trim().parse::<f64>().map_err(|_| invalid(path, format!("{field}: {value:?} is not a number")))
 }
 
 /// Parses `(a,b,c)` vectors and `none` entries of `space directions` / `space origin`.
@@ -123,20 +107,13 @@ fn parse_vectors(path: &Path, field: &str, value: &str) -> Result<Vec<Option<Vec
             out.push(None);
             rest = after.trim_start();
         } else if let Some(after) = rest.strip_prefix('(') {
-            let close = after
-                .find(')')
-                .ok_or_else(|| invalid(path, format!("{field}: missing ')' in {value:?}")))?;
-            let numbers = after[..close]
-                .split(',')
-                .map(|v| parse_float(path, field, v))
-                .collect::<Result<Vec<f64>>>()?;
+            let close = after.find(')').ok_or_else(|| invalid(path, format!("{field}: missing ')' in {value:?}")))?;
+            let numbers =
+                after[..close].split(',').map(|v| parse_float(path, field, v)).collect::<Result<Vec<f64>>>()?;
             out.push(Some(numbers));
             rest = after[close + 1..].trim_start();
         } else {
-            return Err(invalid(
-                path,
-                format!("{field}: expected '(' or 'none' in {value:?}"),
-            ));
+            return Err(invalid(path, format!("{field}: expected '(' or 'none' in {value:?}")));
         }
     }
     Ok(out)
@@ -166,10 +143,7 @@ fn space_to_lps(path: &Path, space: &str) -> Result<([f64; 3], usize)> {
 
 /// Kinds of axes that hold positions in space or time (anything else is a per-voxel component).
 fn is_domain_kind(kind: &str) -> bool {
-    matches!(
-        kind.to_ascii_lowercase().as_str(),
-        "domain" | "space" | "time" | "???" | "none"
-    )
+    matches!(kind.to_ascii_lowercase().as_str(), "domain" | "space" | "time" | "???" | "none")
 }
 
 /// Reads a NRRD file; the voxels only when `with_voxels`.
@@ -182,36 +156,25 @@ pub(super) fn read(
     let header = parse_fields(path, &content)?;
     let f = &header.fields;
     let get = |key: &str| f.get(key).map(String::as_str);
-    let require = |key: &str| {
-        get(key).ok_or_else(|| invalid(path, format!("the required field `{key}` is missing")))
-    };
+    let require = |key: &str| get(key).ok_or_else(|| invalid(path, format!("the required field `{key}` is missing")));
 
     // Dimension, sizes and type.
     let dimension = parse_int(path, "dimension", require("dimension")?)?;
     if !(1..=16).contains(&dimension) {
-        return Err(invalid(
-            path,
-            format!("dimension {dimension} must be 1..16"),
-        ));
+        return Err(invalid(path, format!("dimension {dimension} must be 1..16")));
     }
     let dimension = dimension as usize;
-    let sizes = require("sizes")?
-        .split_whitespace()
-        .map(|v| parse_int(path, "sizes", v))
-        .collect::<Result<Vec<i64>>>()?;
+    let sizes =
+        require("sizes")?.split_whitespace().map(|v| parse_int(path, "sizes", v)).collect::<Result<Vec<i64>>>()?;
     if sizes.len() != dimension || sizes.iter().any(|&s| s < 1) {
-        return Err(invalid(
-            path,
-            format!("sizes {sizes:?} must give {dimension} axis lengths of at least 1"),
-        ));
+        return Err(invalid(path, format!("sizes {sizes:?} must give {dimension} axis lengths of at least 1")));
     }
     let sizes: Vec<usize> = sizes.into_iter().map(|s| s as usize).collect();
     let type_name = require("type")?;
-    let datatype =
-        DataType::from_nrrd_name(type_name).ok_or_else(|| VolumeError::UnsupportedDatatype {
-            path: path.to_path_buf(),
-            datatype: type_name.to_string(),
-        })?;
+    let datatype = DataType::from_nrrd_name(type_name).ok_or_else(|| VolumeError::UnsupportedDatatype {
+        path: path.to_path_buf(),
+        datatype: type_name.to_string(),
+    })?;
     let encoding = match require("encoding")?.to_ascii_lowercase().as_str() {
         "raw" => Encoding::Raw,
         "gzip" | "gz" => Encoding::Gzip,
@@ -232,9 +195,7 @@ pub(super) fn read(
         None => {
             return Err(invalid(
                 path,
-                format!(
-                    "the `endian` field is required for {type_name} data; add `endian: little`"
-                ),
+                format!("the `endian` field is required for {type_name} data; add `endian: little`"),
             ));
         }
     };
@@ -248,27 +209,17 @@ pub(super) fn read(
         (None, Some(d)) => {
             let dim = parse_int(path, "space dimension", d)?;
             if dim != 3 {
-                return Err(invalid(
-                    path,
-                    format!("space dimension {dim}: only 3-D space is supported"),
-                ));
+                return Err(invalid(path, format!("space dimension {dim}: only 3-D space is supported")));
             }
             ([1.0, 1.0, 1.0], Some(3), None)
         }
         (None, None) => ([1.0, 1.0, 1.0], None, None),
     };
-    let kinds: Option<Vec<String>> =
-        get("kinds").map(|k| k.split_whitespace().map(str::to_string).collect());
+    let kinds: Option<Vec<String>> = get("kinds").map(|k| k.split_whitespace().map(str::to_string).collect());
     if let Some(kinds) = &kinds
         && kinds.len() != dimension
     {
-        return Err(invalid(
-            path,
-            format!(
-                "kinds lists {} axes but dimension is {dimension}",
-                kinds.len()
-            ),
-        ));
+        return Err(invalid(path, format!("kinds lists {} axes but dimension is {dimension}", kinds.len())));
     }
     let directions = match (get("space directions"), space_dimension) {
         (Some(value), Some(space_dim)) => {
@@ -276,25 +227,16 @@ pub(super) fn read(
             if vectors.len() != dimension {
                 return Err(invalid(
                     path,
-                    format!(
-                        "space directions lists {} axes but dimension is {dimension}",
-                        vectors.len()
-                    ),
+                    format!("space directions lists {} axes but dimension is {dimension}", vectors.len()),
                 ));
             }
             if vectors.iter().flatten().any(|v| v.len() != space_dim) {
-                return Err(invalid(
-                    path,
-                    format!("every space direction needs {space_dim} components: {value:?}"),
-                ));
+                return Err(invalid(path, format!("every space direction needs {space_dim} components: {value:?}")));
             }
             Some(vectors)
         }
         (Some(_), None) => {
-            return Err(invalid(
-                path,
-                "`space directions` without `space` or `space dimension`",
-            ));
+            return Err(invalid(path, "`space directions` without `space` or `space dimension`"));
         }
         (None, _) => None,
     };
@@ -305,9 +247,7 @@ pub(super) fn read(
             (None, None) => true,
         })
         .collect();
-    let component_axes_with_data = (0..dimension)
-        .filter(|a| !spatial.contains(a) && sizes[*a] > 1)
-        .count();
+    let component_axes_with_data = (0..dimension).filter(|a| !spatial.contains(a) && sizes[*a] > 1).count();
     let spatial_with_data = spatial.iter().filter(|&&a| sizes[a] > 1).count();
     if component_axes_with_data > 0 || spatial.len() > 3 && spatial_with_data > 3 {
         return Err(VolumeError::NotThreeDimensional {
@@ -333,16 +273,11 @@ pub(super) fn read(
             let mut spacing = [1.0; 3];
             let mut columns = Matrix3::identity();
             for (k, &axis) in axes.iter().enumerate() {
-                let v = vectors[axis]
-                    .as_ref()
-                    .expect("spatial axes have a direction");
+                let v = vectors[axis].as_ref().expect("spatial axes have a direction");
                 let v = Vector3::new(v[0] * flips[0], v[1] * flips[1], v[2] * flips[2]);
                 let norm = v.norm();
                 if !(norm.is_finite() && norm > 0.0) {
-                    return Err(invalid(
-                        path,
-                        format!("space direction of axis {axis} is {v:?}, not a usable vector"),
-                    ));
+                    return Err(invalid(path, format!("space direction of axis {axis} is {v:?}, not a usable vector")));
                 }
                 spacing[k] = norm;
                 columns.set_column(k, &(v / norm));
@@ -353,9 +288,7 @@ pub(super) fn read(
             } else if axes.len() == 1 {
                 columns = Matrix3::identity();
                 let v = Vector3::from(
-                    vectors[axes[0]].as_ref().expect("spatial")[..3]
-                        .try_into()
-                        .unwrap_or([1.0, 0.0, 0.0]),
+                    vectors[axes[0]].as_ref().expect("spatial")[..3].try_into().unwrap_or([1.0, 0.0, 0.0]),
                 );
                 let v = Vector3::new(v[0] * flips[0], v[1] * flips[1], v[2] * flips[2]);
                 columns.set_column(0, &(v / v.norm()));
@@ -364,33 +297,18 @@ pub(super) fn read(
                 Some(value) => {
                     let parsed = parse_vectors(path, "space origin", value)?;
                     match parsed.as_slice() {
-                        [Some(o)] if o.len() >= 3 => {
-                            [o[0] * flips[0], o[1] * flips[1], o[2] * flips[2]]
-                        }
+                        [Some(o)] if o.len() >= 3 => [o[0] * flips[0], o[1] * flips[1], o[2] * flips[2]],
                         _ => {
-                            return Err(invalid(
-                                path,
-                                format!("space origin {value:?} must be one vector (x,y,z)"),
-                            ));
+                            return Err(invalid(path, format!("space origin {value:?} must be one vector (x,y,z)")));
                         }
                     }
                 }
                 None => [0.0; 3],
             };
             let d = columns;
-            let row_major = [
-                d[(0, 0)],
-                d[(0, 1)],
-                d[(0, 2)],
-                d[(1, 0)],
-                d[(1, 1)],
-                d[(1, 2)],
-                d[(2, 0)],
-                d[(2, 1)],
-                d[(2, 2)],
-            ];
-            let geometry =
-                Geometry::new(spacing, origin, row_major).map_err(|e| in_file(path, e))?;
+            let row_major =
+                [d[(0, 0)], d[(0, 1)], d[(0, 2)], d[(1, 0)], d[(1, 1)], d[(1, 2)], d[(2, 0)], d[(2, 1)], d[(2, 2)]];
+            let geometry = Geometry::new(spacing, origin, row_major).map_err(|e| in_file(path, e))?;
             (geometry, OrientationSource::NrrdSpaceDirections)
         }
         None => {
@@ -400,10 +318,7 @@ pub(super) fn read(
                 if values.len() != dimension {
                     return Err(invalid(
                         path,
-                        format!(
-                            "spacings lists {} axes but dimension is {dimension}",
-                            values.len()
-                        ),
+                        format!("spacings lists {} axes but dimension is {dimension}", values.len()),
                     ));
                 }
                 for (k, &axis) in axes.iter().enumerate() {
@@ -411,12 +326,8 @@ pub(super) fn read(
                     spacing[k] = if s.is_finite() && s > 0.0 { s } else { 1.0 };
                 }
             }
-            let geometry = Geometry::new(
-                spacing,
-                [0.0; 3],
-                [1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0],
-            )
-            .map_err(|e| in_file(path, e))?;
+            let geometry = Geometry::new(spacing, [0.0; 3], [1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0])
+                .map_err(|e| in_file(path, e))?;
             (geometry, OrientationSource::NrrdSpacings)
         }
     };
@@ -463,37 +374,23 @@ pub(super) fn read(
     let detached_bytes;
     let data: &[u8] = match &detached {
         Some(data_path) => {
-            detached_bytes = std::fs::read(data_path).map_err(|source| VolumeError::Open {
-                path: data_path.clone(),
-                source,
-            })?;
+            detached_bytes =
+                std::fs::read(data_path).map_err(|source| VolumeError::Open { path: data_path.clone(), source })?;
             &detached_bytes
         }
         None => {
             let start = header.data_start.ok_or_else(|| {
-                invalid(
-                    path,
-                    "the header does not end with an empty line, so there are no voxel data",
-                )
+                invalid(path, "the header does not end with an empty line, so there are no voxel data")
             })?;
             &content[start..]
         }
     };
-    let line_skip = get("line skip")
-        .or(get("lineskip"))
-        .map(|v| parse_int(path, "line skip", v))
-        .transpose()?
-        .unwrap_or(0);
-    let byte_skip = get("byte skip")
-        .or(get("byteskip"))
-        .map(|v| parse_int(path, "byte skip", v))
-        .transpose()?
-        .unwrap_or(0);
+    let line_skip =
+        get("line skip").or(get("lineskip")).map(|v| parse_int(path, "line skip", v)).transpose()?.unwrap_or(0);
+    let byte_skip =
+        get("byte skip").or(get("byteskip")).map(|v| parse_int(path, "byte skip", v)).transpose()?.unwrap_or(0);
     if line_skip < 0 || byte_skip < -1 {
-        return Err(invalid(
-            path,
-            format!("line skip {line_skip} / byte skip {byte_skip} out of range"),
-        ));
+        return Err(invalid(path, format!("line skip {line_skip} / byte skip {byte_skip} out of range")));
     }
     let mut data = data;
     for _ in 0..line_skip {
@@ -514,13 +411,9 @@ pub(super) fn read(
                 let skip = byte_skip.max(0) as u64;
                 let bound = (data.len() as u64).saturating_mul(1032);
                 let mut out = Vec::with_capacity(nbytes.min(bound).min(1 << 32) as usize);
-                MultiGzDecoder::new(data)
-                    .take(nbytes + skip + 1)
-                    .read_to_end(&mut out)
-                    .map_err(|e| VolumeError::CorruptCompressedData {
-                        path: path.to_path_buf(),
-                        detail: e.to_string(),
-                    })?;
+                MultiGzDecoder::new(data).take(nbytes + skip + 1).read_to_end(&mut out).map_err(|e| {
+                    VolumeError::CorruptCompressedData { path: path.to_path_buf(), detail: e.to_string() }
+                })?;
                 decompressed = out;
                 &decompressed[(skip as usize).min(decompressed.len())..]
             } else if byte_skip == -1 {
@@ -548,8 +441,7 @@ fn in_file(path: &Path, error: VolumeError) -> VolumeError {
 
 /// Parses `text` encoded voxels: numbers separated by white space or commas.
 fn parse_text(path: &Path, data: &[u8], count: usize) -> Result<Vec<f64>> {
-    let text =
-        std::str::from_utf8(data).map_err(|_| invalid(path, "text-encoded data are not text"))?;
+    let text = std::str::from_utf8(data).map_err(|_| invalid(path, "text-encoded data are not text"))?;
     let values = text
         .split(|c: char| c.is_whitespace() || c == ',')
         .filter(|t| !t.is_empty())
@@ -567,32 +459,16 @@ fn parse_text(path: &Path, data: &[u8], count: usize) -> Result<Vec<f64>> {
 
 /// Serialises an attached NRRD header (LPS space, little-endian); the voxel bytes follow it,
 /// gzip-compressed when `gzip`.
-pub(super) fn encode_header(
-    size: [usize; 3],
-    geometry: &Geometry,
-    datatype: DataType,
-    gzip: bool,
-) -> Vec<u8> {
+pub(super) fn encode_header(size: [usize; 3], geometry: &Geometry, datatype: DataType, gzip: bool) -> Vec<u8> {
     let spacing = geometry.spacing();
     let d = geometry.direction_matrix();
     let o = geometry.origin();
     let vector = |v: [f64; 3]| format!("({},{},{})", v[0], v[1], v[2]);
-    let directions: Vec<String> = (0..3)
-        .map(|a| {
-            vector([
-                d[(0, a)] * spacing[a],
-                d[(1, a)] * spacing[a],
-                d[(2, a)] * spacing[a],
-            ])
-        })
-        .collect();
+    let directions: Vec<String> =
+        (0..3).map(|a| vector([d[(0, a)] * spacing[a], d[(1, a)] * spacing[a], d[(2, a)] * spacing[a]])).collect();
     let mut header = String::new();
     header.push_str("NRRD0004\n");
-    header.push_str(concat!(
-        "# written by radiomics-rs ",
-        env!("CARGO_PKG_VERSION"),
-        "\n"
-    ));
+    header.push_str(concat!("# written by radiomics-rs ", env!("CARGO_PKG_VERSION"), "\n"));
     header.push_str(&format!("type: {}\n", datatype.nrrd_name()));
     header.push_str("dimension: 3\n");
     header.push_str("space: left-posterior-superior\n");
@@ -602,11 +478,7 @@ pub(super) fn encode_header(
     if datatype.size() > 1 {
         header.push_str("endian: little\n");
     }
-    header.push_str(if gzip {
-        "encoding: gzip\n"
-    } else {
-        "encoding: raw\n"
-    });
+    header.push_str(if gzip { "encoding: gzip\n" } else { "encoding: raw\n" });
     header.push_str(&format!("space origin: {}\n\n", vector(o)));
     header.into_bytes()
 }
@@ -619,12 +491,7 @@ mod tests {
 
     #[test]
     fn vectors_parse_with_spaces_and_none() {
-        let v = parse_vectors(
-            Path::new("a.nrrd"),
-            "space directions",
-            "none ( 1, 0,0) (0,-0.5,0)(0,0,2.5)",
-        )
-        .unwrap();
+        let v = parse_vectors(Path::new("a.nrrd"), "space directions", "none ( 1, 0,0) (0,-0.5,0)(0,0,2.5)").unwrap();
         assert_eq!(v.len(), 4);
         assert!(v[0].is_none());
         assert_eq!(v[2].as_deref(), Some(&[0.0, -0.5, 0.0][..]));
@@ -636,14 +503,8 @@ mod tests {
     fn spaces_map_to_lps() {
         let p = Path::new("a.nrrd");
         assert_eq!(space_to_lps(p, "RAS").unwrap().0, [-1.0, -1.0, 1.0]);
-        assert_eq!(
-            space_to_lps(p, "left-anterior-superior").unwrap().0,
-            [1.0, -1.0, 1.0]
-        );
-        assert_eq!(
-            space_to_lps(p, "Left-Posterior-Superior").unwrap().0,
-            [1.0, 1.0, 1.0]
-        );
+        assert_eq!(space_to_lps(p, "left-anterior-superior").unwrap().0, [1.0, -1.0, 1.0]);
+        assert_eq!(space_to_lps(p, "Left-Posterior-Superior").unwrap().0, [1.0, 1.0, 1.0]);
         assert!(space_to_lps(p, "upside-down").is_err());
     }
 }

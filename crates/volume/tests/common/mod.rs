@@ -11,23 +11,8 @@ pub fn oblique_geometry() -> Geometry {
     let rz = nalgebra::Matrix3::new(c1, -s1, 0.0, s1, c1, 0.0, 0.0, 0.0, 1.0);
     let rx = nalgebra::Matrix3::new(1.0, 0.0, 0.0, 0.0, c2, -s2, 0.0, s2, c2);
     let d = rz * rx;
-    let row_major = [
-        d[(0, 0)],
-        d[(0, 1)],
-        d[(0, 2)],
-        d[(1, 0)],
-        d[(1, 1)],
-        d[(1, 2)],
-        d[(2, 0)],
-        d[(2, 1)],
-        d[(2, 2)],
-    ];
-    Geometry::new(
-        [0.8984375, 0.75, 5.5],
-        [-113.65644836425781, 74.6162, -46.8588],
-        row_major,
-    )
-    .unwrap()
+    let row_major = [d[(0, 0)], d[(0, 1)], d[(0, 2)], d[(1, 0)], d[(1, 1)], d[(1, 2)], d[(2, 0)], d[(2, 1)], d[(2, 2)]];
+    Geometry::new([0.8984375, 0.75, 5.5], [-113.65644836425781, 74.6162, -46.8588], row_major).unwrap()
 }
 
 /// A 7 x 5 x 3 ([x, y, z]) ramp with values `f(i)` for voxel number `i` in file order.
@@ -84,11 +69,7 @@ impl Nifti1 {
         let mut put = |at: usize, bytes: &[u8]| h[at..at + bytes.len()].copy_from_slice(bytes);
         macro_rules! num {
             ($v:expr) => {
-                if be {
-                    $v.to_be_bytes()
-                } else {
-                    $v.to_le_bytes()
-                }
+                if be { $v.to_be_bytes() } else { $v.to_le_bytes() }
             };
         }
         put(0, &num!(348i32));
@@ -123,11 +104,7 @@ impl Nifti1 {
         let mut out = self.bytes();
         for i in 0..count {
             let v = i as i16;
-            out.extend_from_slice(&if self.big_endian {
-                v.to_be_bytes()
-            } else {
-                v.to_le_bytes()
-            });
+            out.extend_from_slice(&if self.big_endian { v.to_be_bytes() } else { v.to_le_bytes() });
         }
         out
     }
