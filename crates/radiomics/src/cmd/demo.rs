@@ -43,16 +43,16 @@ pub struct DemoArgs {
     /// Hide the progress bars.
     #[arg(long)]
     pub no_progress: bool,
+    /// Only write the synthetic images, manifest and config; run nothing (then use
+    /// `radiomics run DIR/config.toml`).
+    #[arg(long)]
+    pub write_only: bool,
 }
 
 /// Writes the demo cohort, runs the pipeline and prints the validation C-index next to the
 /// C-index of the planted risk.
 pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
-    anyhow::ensure!(
-        args.size.len() == 3,
-        "--size takes three numbers X,Y,Z, got {:?}",
-        args.size
-    );
+    anyhow::ensure!(args.size.len() == 3, "--size takes three numbers X,Y,Z, got {:?}", args.size);
     let spec = DemoSpec {
         patients: args.patients,
         size: [args.size[0], args.size[1], args.size[2]],
@@ -64,8 +64,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         },
         ..DemoSpec::default()
     };
-    std::fs::create_dir_all(&args.out)
-        .with_context(|| format!("cannot create {}", args.out.display()))?;
+    std::fs::create_dir_all(&args.out).with_context(|| format!("cannot create {}", args.out.display()))?;
     let started = std::time::Instant::now();
     let cohort = write_demo_cohort(&args.out, &spec)?;
     println!(
@@ -74,6 +73,10 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         args.out.display(),
         started.elapsed().as_secs_f64()
     );
+    if args.write_only {
+        println!("run it with: radiomics run {}", cohort.config.display());
+        return Ok(ExitCode::SUCCESS);
+    }
     let config = Config::from_file(&cohort.config)?;
     let outcome = run_all(&config, !args.no_progress)?;
     super::run::print_summary(&outcome);

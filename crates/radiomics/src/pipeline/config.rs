@@ -40,9 +40,7 @@ pub struct InputSection {
 
 impl Default for InputSection {
     fn default() -> Self {
-        Self {
-            manifest: PathBuf::from("manifest.csv"),
-        }
+        Self { manifest: PathBuf::from("manifest.csv") }
     }
 }
 
@@ -56,9 +54,7 @@ pub struct OutputSection {
 
 impl Default for OutputSection {
     fn default() -> Self {
-        Self {
-            dir: PathBuf::from("out"),
-        }
+        Self { dir: PathBuf::from("out") }
     }
 }
 
@@ -76,11 +72,7 @@ pub struct LabelSection {
 
 impl Default for LabelSection {
     fn default() -> Self {
-        Self {
-            necrosis: vec![1],
-            enhancing: vec![4],
-            oedema: vec![2],
-        }
+        Self { necrosis: vec![1], enhancing: vec![4], oedema: vec![2] }
     }
 }
 
@@ -223,12 +215,7 @@ pub struct ModelSection {
 
 impl Default for ModelSection {
     fn default() -> Self {
-        Self {
-            folds: 10,
-            seed: 42,
-            lambda: LambdaChoice::Min,
-            clinical: vec!["age".into(), "kps".into()],
-        }
+        Self { folds: 10, seed: 42, lambda: LambdaChoice::Min, clinical: vec!["age".into(), "kps".into()] }
     }
 }
 
@@ -270,11 +257,7 @@ pub struct ValidationSection {
 
 impl Default for ValidationSection {
     fn default() -> Self {
-        Self {
-            cut: CutSetting::Named("discovery-optimal".into()),
-            rho: 1.0,
-            times: vec![365.0, 730.0, 1095.0],
-        }
+        Self { cut: CutSetting::Named("discovery-optimal".into()), rho: 1.0, times: vec![365.0, 730.0, 1095.0] }
     }
 }
 
@@ -298,18 +281,15 @@ impl ValidationSection {
 impl Config {
     /// Parses a config from TOML text; `origin` names the file in error messages.
     pub fn from_toml_str(text: &str, origin: &str) -> anyhow::Result<Self> {
-        let config: Config =
-            toml::from_str(text).with_context(|| format!("invalid config file {origin}"))?;
-        config
-            .validate()
-            .with_context(|| format!("invalid config file {origin}"))?;
+        let config: Config = toml::from_str(text).with_context(|| format!("invalid config file {origin}"))?;
+        config.validate().with_context(|| format!("invalid config file {origin}"))?;
         Ok(config)
     }
 
     /// Reads a config file and resolves its relative paths against the file's folder.
     pub fn from_file(path: &Path) -> anyhow::Result<Self> {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read config file {}", path.display()))?;
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("cannot read config file {}", path.display()))?;
         let mut config = Self::from_toml_str(&text, &path.display().to_string())?;
         let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
         config.resolve_paths(&base);
@@ -333,11 +313,7 @@ impl Config {
     /// Checks every value range; the error names the key and the accepted range.
     pub fn validate(&self) -> anyhow::Result<()> {
         let l = &self.labels;
-        for (key, values) in [
-            ("necrosis", &l.necrosis),
-            ("enhancing", &l.enhancing),
-            ("oedema", &l.oedema),
-        ] {
+        for (key, values) in [("necrosis", &l.necrosis), ("enhancing", &l.enhancing), ("oedema", &l.oedema)] {
             if values.is_empty() {
                 bail!("labels.{key} is empty: give at least one label value, e.g. {key} = [1]");
             }
@@ -345,18 +321,10 @@ impl Config {
                 bail!("labels.{key} contains 0, which is the background label");
             }
         }
-        let all: Vec<u32> = l
-            .necrosis
-            .iter()
-            .chain(&l.enhancing)
-            .chain(&l.oedema)
-            .copied()
-            .collect();
+        let all: Vec<u32> = l.necrosis.iter().chain(&l.enhancing).chain(&l.oedema).copied().collect();
         for (i, v) in all.iter().enumerate() {
             if all[..i].contains(v) {
-                bail!(
-                    "label {v} appears in more than one of labels.necrosis, labels.enhancing and labels.oedema"
-                );
+                bail!("label {v} appears in more than one of labels.necrosis, labels.enhancing and labels.oedema");
             }
         }
         let s = &self.selection;
@@ -371,10 +339,7 @@ impl Config {
         unit("selection.correlation_max", s.correlation_max, 0.0, 1.0)?;
         unit("selection.max_missing_share", s.max_missing_share, 0.0, 1.0)?;
         if !(s.mad_min.is_finite() && s.mad_min >= 0.0) {
-            bail!(
-                "selection.mad_min = {} must be a finite number >= 0",
-                s.mad_min
-            );
+            bail!("selection.mad_min = {} must be a finite number >= 0", s.mad_min);
         }
         if self.model.folds < 3 {
             bail!("model.folds = {} must be at least 3", self.model.folds);
@@ -384,12 +349,7 @@ impl Config {
         if self.validation.times.is_empty() {
             bail!("validation.times is empty: give at least one time, e.g. times = [365, 730]");
         }
-        if let Some(t) = self
-            .validation
-            .times
-            .iter()
-            .find(|t| !(t.is_finite() && **t > 0.0))
-        {
+        if let Some(t) = self.validation.times.iter().find(|t| !(t.is_finite() && **t > 0.0)) {
             bail!("validation.times contains {t}: every time must be finite and > 0");
         }
         if let Some(name) = self.model.clinical.iter().find(|c| c.trim().is_empty()) {
@@ -445,8 +405,7 @@ mod tests {
 
     #[test]
     fn cut_accepts_a_number_and_round_trips() {
-        let c = Config::from_toml_str("[validation]\ncut = 0.25\n[model]\nlambda = \"1se\"", "c")
-            .unwrap();
+        let c = Config::from_toml_str("[validation]\ncut = 0.25\n[model]\nlambda = \"1se\"", "c").unwrap();
         assert_eq!(c.validation.cut_rule().unwrap(), CutRule::Fixed(0.25));
         assert_eq!(c.model.lambda, LambdaChoice::OneSe);
         let again = Config::from_toml_str(&c.to_toml().unwrap(), "again").unwrap();

@@ -66,11 +66,7 @@ pub struct DemoCohort {
 ///
 /// Patients whose image files already exist are not redrawn, so a resumed demo starts at once.
 pub fn write_demo_cohort(dir: &Path, spec: &DemoSpec) -> anyhow::Result<DemoCohort> {
-    anyhow::ensure!(
-        spec.patients >= 10,
-        "the demo needs at least 10 patients, got {}",
-        spec.patients
-    );
+    anyhow::ensure!(spec.patients >= 10, "the demo needs at least 10 patients, got {}", spec.patients);
     let discovery = (spec.patients * 3).div_ceil(5);
     let cohort_spec = CohortSpec {
         discovery,
@@ -81,59 +77,34 @@ pub fn write_demo_cohort(dir: &Path, spec: &DemoSpec) -> anyhow::Result<DemoCoho
     };
     let members = simulate_cohort(&cohort_spec);
     let images = dir.join("images");
-    members
-        .par_iter()
-        .enumerate()
-        .try_for_each(|(i, m)| -> anyhow::Result<()> {
-            let folder = images.join(&m.id);
-            let repeats = if m.cohort == "discovery" && i < spec.repeat_patients {
-                spec.repeats
-            } else {
-                0
-            };
-            let mut files: Vec<PathBuf> = ["t1", "t1c", "t2", "flair", "seg"]
-                .iter()
-                .map(|n| folder.join(format!("{n}.nii.gz")))
-                .collect();
-            files.extend((1..=repeats).map(|k| folder.join(format!("seg_repeat{k}.nii.gz"))));
-            if files.iter().all(|f| f.is_file()) {
-                return Ok(());
-            }
-            std::fs::create_dir_all(&folder)
-                .with_context(|| format!("cannot create {}", folder.display()))?;
-            let p = synthesize_patient(&m.images);
-            for (image, file) in [&p.t1, &p.t1c, &p.t2, &p.flair].into_iter().zip(&files) {
-                write_volume(image, file)
-                    .with_context(|| format!("cannot write {}", file.display()))?;
-            }
-            write_label_map(&p.segmentation, &files[4])
-                .with_context(|| format!("cannot write {}", files[4].display()))?;
-            for k in 1..=repeats {
-                let seed = m.images.seed.wrapping_add(k as u64 * 7919);
-                let rep = perturb_segmentation(&p.segmentation, spec.repeat_flip_probability, seed);
-                write_label_map(&rep, &files[4 + k])
-                    .with_context(|| format!("cannot write {}", files[4 + k].display()))?;
-            }
-            Ok(())
-        })?;
+    members.par_iter().enumerate().try_for_each(|(i, m)| -> anyhow::Result<()> {
+        let folder = images.join(&m.id);
+        let repeats = if m.cohort == "discovery" && i < spec.repeat_patients { spec.repeats } else { 0 };
+        let mut files: Vec<PathBuf> =
+            ["t1", "t1c", "t2", "flair", "seg"].iter().map(|n| folder.join(format!("{n}.nii.gz"))).collect();
+        files.extend((1..=repeats).map(|k| folder.join(format!("seg_repeat{k}.nii.gz"))));
+        if files.iter().all(|f| f.is_file()) {
+            return Ok(());
+        }
+        std::fs::create_dir_all(&folder).with_context(|| format!("cannot create {}", folder.display()))?;
+        let p = synthesize_patient(&m.images);
+        for (image, file) in [&p.t1, &p.t1c, &p.t2, &p.flair].into_iter().zip(&files) {
+            write_volume(image, file).with_context(|| format!("cannot write {}", file.display()))?;
+        }
+        write_label_map(&p.segmentation, &files[4]).with_context(|| format!("cannot write {}", files[4].display()))?;
+        for k in 1..=repeats {
+            let seed = m.images.seed.wrapping_add(k as u64 * 7919);
+            let rep = perturb_segmentation(&p.segmentation, spec.repeat_flip_probability, seed);
+            write_label_map(&rep, &files[4 + k]).with_context(|| format!("cannot write {}", files[4 + k].display()))?;
+        }
+        Ok(())
+    })?;
 
     let mut w = csv::Writer::from_writer(Vec::new());
-    let mut header: Vec<String> = [
-        "id",
-        "cohort",
-        "time",
-        "event",
-        "age",
-        "kps",
-        "true_log_hazard",
-        "t1",
-        "t1c",
-        "t2",
-        "flair",
-        "seg",
-    ]
-    .map(String::from)
-    .to_vec();
+    let mut header: Vec<String> =
+        ["id", "cohort", "time", "event", "age", "kps", "true_log_hazard", "t1", "t1c", "t2", "flair", "seg"]
+            .map(String::from)
+            .to_vec();
     header.extend((1..=spec.repeats).map(|k| format!("seg_repeat{k}")));
     w.write_record(&header)?;
     for (i, m) in members.iter().enumerate() {
@@ -147,30 +118,19 @@ pub fn write_demo_cohort(dir: &Path, spec: &DemoSpec) -> anyhow::Result<DemoCoho
             format!("{}", m.kps),
             format!("{:.6}", m.true_log_hazard),
         ];
+        row.extend(["t1", "t1c", "t2", "flair", "seg"].iter().map(|n| format!("{folder}/{n}.nii.gz")));
+        let repeats = if m.cohort == "discovery" && i < spec.repeat_patients { spec.repeats } else { 0 };
         row.extend(
-            ["t1", "t1c", "t2", "flair", "seg"]
-                .iter()
-                .map(|n| format!("{folder}/{n}.nii.gz")),
+            (1..=spec.repeats).map(
+                |k| {
+                    if k <= repeats { format!("{folder}/seg_repeat{k}.nii.gz") } else { String::new() }
+                },
+            ),
         );
-        let repeats = if m.cohort == "discovery" && i < spec.repeat_patients {
-            spec.repeats
-        } else {
-            0
-        };
-        row.extend((1..=spec.repeats).map(|k| {
-            if k <= repeats {
-                format!("{folder}/seg_repeat{k}.nii.gz")
-            } else {
-                String::new()
-            }
-        }));
         w.write_record(&row)?;
     }
     let manifest = dir.join("manifest.csv");
-    write_atomic(
-        &manifest,
-        &w.into_inner().context("cannot format the manifest")?,
-    )?;
+    write_atomic(&manifest, &w.into_inner().context("cannot format the manifest")?)?;
 
     let mut config = Config::default();
     config.input.manifest = PathBuf::from("manifest.csv");
@@ -186,9 +146,5 @@ pub fn write_demo_cohort(dir: &Path, spec: &DemoSpec) -> anyhow::Result<DemoCoho
     );
     let config_path = dir.join("config.toml");
     write_atomic(&config_path, text.as_bytes())?;
-    Ok(DemoCohort {
-        config: config_path,
-        manifest,
-        members,
-    })
+    Ok(DemoCohort { config: config_path, manifest, members })
 }

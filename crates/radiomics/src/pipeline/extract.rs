@@ -45,34 +45,14 @@ pub struct Region {
 
 /// The five regions of a label scheme.
 pub fn regions(labels: &LabelSection) -> Vec<Region> {
-    let core: Vec<u32> = labels
-        .necrosis
-        .iter()
-        .chain(&labels.enhancing)
-        .copied()
-        .collect();
+    let core: Vec<u32> = labels.necrosis.iter().chain(&labels.enhancing).copied().collect();
     let whole: Vec<u32> = core.iter().chain(&labels.oedema).copied().collect();
     vec![
-        Region {
-            code: "NEC",
-            labels: labels.necrosis.clone(),
-        },
-        Region {
-            code: "ET",
-            labels: labels.enhancing.clone(),
-        },
-        Region {
-            code: "ED",
-            labels: labels.oedema.clone(),
-        },
-        Region {
-            code: "TC",
-            labels: core,
-        },
-        Region {
-            code: "WT",
-            labels: whole,
-        },
+        Region { code: "NEC", labels: labels.necrosis.clone() },
+        Region { code: "ET", labels: labels.enhancing.clone() },
+        Region { code: "ED", labels: labels.oedema.clone() },
+        Region { code: "TC", labels: core },
+        Region { code: "WT", labels: whole },
     ]
 }
 
@@ -123,9 +103,7 @@ pub struct PatientImages {
 
 /// Reads and checks the images of a patient; the error text names the file and the fix.
 pub fn load_images(paths: &[&Path; 4], seg: &Path) -> Result<PatientImages, String> {
-    let read = |column: &str, path: &Path| {
-        read_volume(path).map_err(|e| format!("{column} {}: {e}", path.display()))
-    };
+    let read = |column: &str, path: &Path| read_volume(path).map_err(|e| format!("{column} {}: {e}", path.display()));
     let t1 = read("t1", paths[0])?;
     let t1c = read("t1c", paths[1])?;
     let t2 = read("t2", paths[2])?;
@@ -137,17 +115,13 @@ pub fn load_images(paths: &[&Path; 4], seg: &Path) -> Result<PatientImages, Stri
             .same_grid(&seg_map.0, GRID_TOLERANCE, &format!("{column} and seg"))
             .map_err(|e| format!("{e} ({} vs {})", path.display(), seg.display()))?;
     }
-    Ok(PatientImages {
-        modalities,
-        seg: seg_map,
-    })
+    Ok(PatientImages { modalities, seg: seg_map })
 }
 
 /// Reads a repeat segmentation and checks it against the images' grid.
 pub fn load_repeat(path: &Path, column: &str, grid: &Volume<f64>) -> Result<LabelMap, String> {
     let seg = read_label_map(path).map_err(|e| format!("{column} {}: {e}", path.display()))?;
-    grid.same_grid(&seg.0, GRID_TOLERANCE, &format!("images and {column}"))
-        .map_err(|e| e.to_string())?;
+    grid.same_grid(&seg.0, GRID_TOLERANCE, &format!("images and {column}")).map_err(|e| e.to_string())?;
     Ok(seg)
 }
 
@@ -170,11 +144,7 @@ impl FeatureRow {
 
     /// The row as a one-row table.
     pub fn into_table(self, id: &str) -> FeatureTable {
-        FeatureTable {
-            ids: vec![id.to_string()],
-            names: self.names,
-            rows: vec![self.values],
-        }
+        FeatureTable { ids: vec![id.to_string()], names: self.names, rows: vec![self.values] }
     }
 }
 
@@ -210,20 +180,12 @@ mod handcrafted {
                 s.labels = labels.to_vec();
                 Extractor::new(s)
             };
-            let with_shape = regions
-                .iter()
-                .map(|r| build(base, &r.labels))
-                .collect::<Result<Vec<_>, _>>()?;
-            let without_shape = regions
-                .iter()
-                .map(|r| build(&no_shape, &r.labels))
-                .collect::<Result<Vec<_>, _>>()?;
+            let with_shape = regions.iter().map(|r| build(base, &r.labels)).collect::<Result<Vec<_>, _>>()?;
+            let without_shape = regions.iter().map(|r| build(&no_shape, &r.labels)).collect::<Result<Vec<_>, _>>()?;
             // Names of the enabled features, from a small phantom, so that an empty region still
             // yields every column (as missing values).
             let phantom_image = Volume::new(
-                ndarray::Array3::from_shape_fn((9, 9, 9), |(z, y, x)| {
-                    ((x * 7 + y * 13 + z * 29) % 97) as f64
-                }),
+                ndarray::Array3::from_shape_fn((9, 9, 9), |(z, y, x)| ((x * 7 + y * 13 + z * 29) % 97) as f64),
                 Geometry::with_spacing([1.0, 1.0, 1.0]),
             )?;
             let phantom_labels = LabelMap(Volume::new(
@@ -245,12 +207,7 @@ mod handcrafted {
                 .map(|(n, _)| n.to_string())
                 .collect();
             let (shape_names, texture_names) = names.into_iter().partition(|n| is_shape(n));
-            Ok(Self {
-                with_shape,
-                without_shape,
-                shape_names,
-                texture_names,
-            })
+            Ok(Self { with_shape, without_shape, shape_names, texture_names })
         }
 
         /// Features of every region x modality (shape once per region, from the first modality).
@@ -262,9 +219,7 @@ mod handcrafted {
             out: &mut FeatureRow,
         ) -> Result<(), String> {
             use rayon::prelude::*;
-            let jobs: Vec<(usize, usize)> = (0..regions.len())
-                .flat_map(|r| (0..4).map(move |m| (r, m)))
-                .collect();
+            let jobs: Vec<(usize, usize)> = (0..regions.len()).flat_map(|r| (0..4).map(move |m| (r, m))).collect();
             // Outer error: the patient fails. Inner error: the region's features are missing, with why.
             type RegionResult = Result<Result<Vec<(String, f64)>, String>, String>;
             let results: Vec<RegionResult> = jobs
@@ -274,11 +229,7 @@ mod handcrafted {
                     if region.labels.iter().all(|&l| seg.count(l) == 0) {
                         return Ok(Err("it has no voxel".to_string()));
                     }
-                    let extractor = if m == 0 {
-                        &self.with_shape[r]
-                    } else {
-                        &self.without_shape[r]
-                    };
+                    let extractor = if m == 0 { &self.with_shape[r] } else { &self.without_shape[r] };
                     match extractor.execute(&images.modalities[m], seg) {
                         Ok(set) => Ok(Ok(set.iter().map(|(n, v)| (n.to_string(), v)).collect())),
                         Err(
@@ -336,8 +287,8 @@ mod deep {
     use std::sync::Arc;
 
     use radiomics_deepfeat::{
-        BackendKind, CnnSWidths, EmptyRegionPolicy, FeatureActivation, FeatureExtractor, Modality,
-        ModelOptions, OnnxModel, PrepareSettings, RegionLabels, random_cnn_s_onnx,
+        BackendKind, CnnSWidths, EmptyRegionPolicy, FeatureActivation, FeatureExtractor, Modality, ModelOptions,
+        OnnxModel, PrepareSettings, RegionLabels, random_cnn_s_onnx,
     };
     use radiomics_volume::LabelMap;
 
@@ -362,32 +313,20 @@ mod deep {
                     DeepWidths::Full => CnnSWidths::FULL,
                     DeepWidths::Small => CnnSWidths::SMALL,
                 };
-                let bytes =
-                    random_cnn_s_onnx(widths, features.deep_seed, FeatureActivation::default())?;
+                let bytes = random_cnn_s_onnx(widths, features.deep_seed, FeatureActivation::default())?;
                 let what = format!("seeded random CNN-S (seed {})", features.deep_seed);
                 Arc::new(OnnxModel::from_bytes(bytes, &what, &options)?)
             } else {
                 OnnxModel::shared(&features.deep_model, &options)?
             };
-            let core: Vec<u32> = labels
-                .necrosis
-                .iter()
-                .chain(&labels.enhancing)
-                .copied()
-                .collect();
+            let core: Vec<u32> = labels.necrosis.iter().chain(&labels.enhancing).copied().collect();
             let whole: Vec<u32> = core.iter().chain(&labels.oedema).copied().collect();
             let settings = PrepareSettings {
-                labels: RegionLabels {
-                    necrosis: labels.necrosis.clone(),
-                    core,
-                    whole,
-                },
+                labels: RegionLabels { necrosis: labels.necrosis.clone(), core, whole },
                 empty_region: EmptyRegionPolicy::NanFeatures,
                 ..PrepareSettings::for_model(model.info(), model.options().input_size)
             };
-            Ok(Self {
-                extractor: FeatureExtractor::new(model, settings)?,
-            })
+            Ok(Self { extractor: FeatureExtractor::new(model, settings)? })
         }
 
         pub fn extract(
@@ -403,10 +342,7 @@ mod deep {
                 (Modality::T2, &images.modalities[2]),
                 (Modality::Flair, &images.modalities[3]),
             ];
-            let features = self
-                .extractor
-                .extract(&list, seg, what)
-                .map_err(|e| format!("deep features: {e}"))?;
+            let features = self.extractor.extract(&list, seg, what).map_err(|e| format!("deep features: {e}"))?;
             let mut empty = false;
             for (name, value) in features.names.into_iter().zip(features.values) {
                 empty |= value.is_nan();
@@ -460,12 +396,8 @@ impl Engine {
         #[cfg(feature = "deepfeat")]
         let deep = if f.deep {
             let started = Instant::now();
-            let d =
-                deep::Deep::new(f, &config.labels).context("cannot load the deep-feature model")?;
-            tracing::info!(
-                "deep model ready in {:.1} s",
-                started.elapsed().as_secs_f64()
-            );
+            let d = deep::Deep::new(f, &config.labels).context("cannot load the deep-feature model")?;
+            tracing::info!("deep model ready in {:.1} s", started.elapsed().as_secs_f64());
             Some(d)
         } else {
             None
@@ -486,26 +418,11 @@ impl Engine {
 
     /// Computes one row of features for `images` with segmentation `seg`; `what` names the
     /// patient in messages.
-    pub fn extract(
-        &self,
-        images: &PatientImages,
-        seg: &LabelMap,
-        what: &str,
-    ) -> Result<FeatureRow, String> {
+    pub fn extract(&self, images: &PatientImages, seg: &LabelMap, what: &str) -> Result<FeatureRow, String> {
         let mut row = FeatureRow::default();
         let present: Vec<u32> = seg.labels();
-        let scheme: Vec<u32> = self
-            .regions
-            .iter()
-            .rev()
-            .next()
-            .map(|r| r.labels.clone())
-            .unwrap_or_default();
-        let unknown: Vec<u32> = present
-            .iter()
-            .copied()
-            .filter(|l| *l != 0 && !scheme.contains(l))
-            .collect();
+        let scheme: Vec<u32> = self.regions.iter().rev().next().map(|r| r.labels.clone()).unwrap_or_default();
+        let unknown: Vec<u32> = present.iter().copied().filter(|l| *l != 0 && !scheme.contains(l)).collect();
         if !unknown.is_empty() {
             row.warnings.push(format!(
                 "labels {unknown:?} are not in the label scheme {scheme:?} and are ignored; set [labels] in the config if they are tumour"
@@ -558,9 +475,8 @@ pub fn run_extract(
     layout.create()?;
     let record = ExtractionRecord::of(config)?;
     let record_path = layout.features_settings();
-    let previous: Option<ExtractionRecord> = std::fs::read_to_string(&record_path)
-        .ok()
-        .and_then(|t| serde_json::from_str(&t).ok());
+    let previous: Option<ExtractionRecord> =
+        std::fs::read_to_string(&record_path).ok().and_then(|t| serde_json::from_str(&t).ok());
     let settings_changed = previous.as_ref().is_some_and(|p| p != &record);
     if settings_changed {
         tracing::warn!(
@@ -568,42 +484,22 @@ pub fn run_extract(
             layout.features_dir().display()
         );
     }
-    super::layout::write_atomic(
-        &record_path,
-        serde_json::to_string_pretty(&record)?.as_bytes(),
-    )?;
+    super::layout::write_atomic(&record_path, serde_json::to_string_pretty(&record)?.as_bytes())?;
 
     let is_done = |p: &Patient| {
         !settings_changed
             && is_complete(&layout.patient_features(&p.id, None), &p.id)
-            && (1..=p.images.seg_repeats.len()).all(|k| {
-                is_complete(
-                    &layout.patient_features(&p.id, Some(k)),
-                    &format!("{}__rep{k}", p.id),
-                )
-            })
+            && (1..=p.images.seg_repeats.len())
+                .all(|k| is_complete(&layout.patient_features(&p.id, Some(k)), &format!("{}__rep{k}", p.id)))
     };
-    let todo: Vec<&Patient> = manifest
-        .patients
-        .iter()
-        .filter(|p| !failures.contains(&p.id) && !is_done(p))
-        .collect();
-    let skipped = manifest.patients.len()
-        - todo.len()
-        - manifest
-            .patients
-            .iter()
-            .filter(|p| failures.contains(&p.id))
-            .count();
+    let todo: Vec<&Patient> = manifest.patients.iter().filter(|p| !failures.contains(&p.id) && !is_done(p)).collect();
+    let skipped =
+        manifest.patients.len() - todo.len() - manifest.patients.iter().filter(|p| failures.contains(&p.id)).count();
     if skipped > 0 {
         tracing::info!("{skipped} patient(s) already have complete feature files and are skipped");
     }
 
-    let engine = if todo.is_empty() {
-        None
-    } else {
-        Some(Engine::new(config)?)
-    };
+    let engine = if todo.is_empty() { None } else { Some(Engine::new(config)?) };
     let bar = super::progress_bar(todo.len() as u64, "extract", progress);
     let failed = AtomicUsize::new(0);
     todo.par_iter().for_each(|p| {
@@ -626,9 +522,7 @@ pub fn run_extract(
         let path = layout.patient_features(&p.id, None);
         tables.push(FeatureTable::read_csv(&path).with_context(|| format!("patient {}", p.id))?);
         for k in 1..=p.images.seg_repeats.len() {
-            repeats.push(FeatureTable::read_csv(
-                &layout.patient_features(&p.id, Some(k)),
-            )?);
+            repeats.push(FeatureTable::read_csv(&layout.patient_features(&p.id, Some(k)))?);
         }
     }
     let meta = Meta::new("extract", config, config.model.seed);
@@ -657,12 +551,7 @@ pub fn run_extract(
 }
 
 /// Extracts one patient (and its repeat segmentations) and writes the feature files.
-fn extract_patient(
-    engine: &Engine,
-    p: &Patient,
-    paths: &ImagePaths,
-    layout: &Layout,
-) -> Result<(), String> {
+fn extract_patient(engine: &Engine, p: &Patient, paths: &ImagePaths, layout: &Layout) -> Result<(), String> {
     let started = Instant::now();
     paths.check_exist()?;
     let m = &paths.modalities;
@@ -672,9 +561,7 @@ fn extract_patient(
         tracing::warn!("patient {}: {w}", p.id);
     }
     let n = row.names.len();
-    row.into_table(&p.id)
-        .write_csv(&layout.patient_features(&p.id, None))
-        .map_err(|e| format!("{e:#}"))?;
+    row.into_table(&p.id).write_csv(&layout.patient_features(&p.id, None)).map_err(|e| format!("{e:#}"))?;
     for (k, path) in paths.seg_repeats.iter().enumerate() {
         let column = format!("seg_repeat{}", k + 1);
         let seg = load_repeat(path, &column, &images.modalities[0])?;
@@ -683,14 +570,8 @@ fn extract_patient(
         for w in &row.warnings {
             tracing::warn!("patient {} ({column}): {w}", p.id);
         }
-        row.into_table(&id)
-            .write_csv(&layout.patient_features(&p.id, Some(k + 1)))
-            .map_err(|e| format!("{e:#}"))?;
+        row.into_table(&id).write_csv(&layout.patient_features(&p.id, Some(k + 1))).map_err(|e| format!("{e:#}"))?;
     }
-    tracing::debug!(
-        "patient {}: {n} features in {:.2} s",
-        p.id,
-        started.elapsed().as_secs_f64()
-    );
+    tracing::debug!("patient {}: {n} features in {:.2} s", p.id, started.elapsed().as_secs_f64());
     Ok(())
 }

@@ -35,24 +35,13 @@ impl FailureLog {
     pub fn record(&self, id: &str, stage: &str, reason: impl Into<String>) {
         let reason = reason.into();
         tracing::warn!("patient {id} failed in {stage}: {reason}");
-        let failure = Failure {
-            id: id.into(),
-            stage: stage.into(),
-            reason,
-        };
-        self.entries
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(failure);
+        let failure = Failure { id: id.into(), stage: stage.into(), reason };
+        self.entries.lock().unwrap_or_else(|e| e.into_inner()).push(failure);
     }
 
     /// The failures so far, sorted by id.
     pub fn entries(&self) -> Vec<Failure> {
-        let mut v = self
-            .entries
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone();
+        let mut v = self.entries.lock().unwrap_or_else(|e| e.into_inner()).clone();
         v.sort_by(|a, b| a.id.cmp(&b.id).then(a.stage.cmp(&b.stage)));
         v
     }
@@ -66,11 +55,7 @@ impl FailureLog {
 
     /// Whether `id` has failed.
     pub fn contains(&self, id: &str) -> bool {
-        self.entries
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .iter()
-            .any(|f| f.id == id)
+        self.entries.lock().unwrap_or_else(|e| e.into_inner()).iter().any(|f| f.id == id)
     }
 }
 
@@ -87,8 +72,7 @@ pub fn write_failures(path: &Path, failures: &[Failure]) -> anyhow::Result<()> {
 
 /// Reads a failures file written by [`write_failures`].
 pub fn read_failures(path: &Path) -> anyhow::Result<Vec<Failure>> {
-    let mut reader =
-        csv::Reader::from_path(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut reader = csv::Reader::from_path(path).with_context(|| format!("cannot read {}", path.display()))?;
     let mut out = Vec::new();
     for record in reader.records() {
         let r = record.with_context(|| format!("malformed row in {}", path.display()))?;
@@ -108,11 +92,7 @@ mod tests {
     #[test]
     fn failures_round_trip_with_commas_in_reasons() {
         let log = FailureLog::new();
-        log.record(
-            "B",
-            "extract",
-            "t1 file b/t1.nii.gz cannot be opened: not found, check the path",
-        );
+        log.record("B", "extract", "t1 file b/t1.nii.gz cannot be opened: not found, check the path");
         log.record("A", "extract", "grids differ");
         assert_eq!(log.failed_patients(), 2);
         assert!(log.contains("A"));

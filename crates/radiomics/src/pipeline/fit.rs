@@ -88,8 +88,7 @@ impl Signature {
             layout.root.display()
         );
         let value = read_json(&path)?;
-        serde_json::from_value(value)
-            .with_context(|| format!("{} does not parse as a signature", path.display()))
+        serde_json::from_value(value).with_context(|| format!("{} does not parse as a signature", path.display()))
     }
 
     /// Signature scores of the rows of `study` (missing values replaced by the discovery
@@ -126,16 +125,9 @@ pub fn run_fit(config: &Config, layout: &Layout) -> anyhow::Result<Signature> {
     let study = Study::load(layout)?;
     let candidates: Vec<String> = if layout.selected_txt().is_file() {
         let text = std::fs::read_to_string(layout.selected_txt())?;
-        text.lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-            .map(String::from)
-            .collect()
+        text.lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect()
     } else {
-        tracing::info!(
-            "no {} found: every feature is a LASSO candidate",
-            layout.selected_txt().display()
-        );
+        tracing::info!("no {} found: every feature is a LASSO candidate", layout.selected_txt().display());
         study.features.names.clone()
     };
     anyhow::ensure!(
@@ -153,15 +145,12 @@ pub fn run_fit(config: &Config, layout: &Layout) -> anyhow::Result<Signature> {
     let (time, event) = study.outcome(&rows);
     let data = SurvivalData::new(&time, &event).context("discovery outcomes")?;
 
-    let columns: Vec<Vec<f64>> = (0..table.names.len())
-        .map(|j| rows.iter().map(|&i| table.rows[i][j]).collect())
-        .collect();
+    let columns: Vec<Vec<f64>> =
+        (0..table.names.len()).map(|j| rows.iter().map(|&i| table.rows[i][j]).collect()).collect();
     let rule = MissingImputer::fit(&table.names, &columns, config.selection.max_missing_share)?;
     let kept = rule.kept_columns();
-    let dropped_missing: Vec<String> = (0..table.names.len())
-        .filter(|j| !rule.kept[*j])
-        .map(|j| table.names[j].clone())
-        .collect();
+    let dropped_missing: Vec<String> =
+        (0..table.names.len()).filter(|j| !rule.kept[*j]).map(|j| table.names[j].clone()).collect();
     if !dropped_missing.is_empty() {
         tracing::warn!(
             "{} feature(s) are missing in more than {:.0} % of discovery patients and are dropped",
@@ -184,17 +173,11 @@ pub fn run_fit(config: &Config, layout: &Layout) -> anyhow::Result<Signature> {
         names.push(table.names[j].clone());
         scalers.push((mean, sd, rule.median[j]));
     }
-    anyhow::ensure!(
-        !names.is_empty(),
-        "every candidate feature is constant or missing in the discovery cohort"
-    );
+    anyhow::ensure!(!names.is_empty(), "every candidate feature is constant or missing in the discovery cohort");
     let name_refs: Vec<&str> = names.iter().map(String::as_str).collect();
     let x = Covariates::from_columns(&name_refs, &z_columns)?;
     let options = CvOptions {
-        folds: Folds::Seeded {
-            k: config.model.folds,
-            seed: config.model.seed,
-        },
+        folds: Folds::Seeded { k: config.model.folds, seed: config.model.seed },
         measure: CvMeasure::Deviance,
         ..CvOptions::default()
     };
@@ -241,16 +224,10 @@ pub fn run_fit(config: &Config, layout: &Layout) -> anyhow::Result<Signature> {
     };
     layout.create()?;
     let meta = Meta::new("fit", config, config.model.seed);
-    write_json_with_meta(
-        &layout.signature_json(),
-        &meta,
-        serde_json::to_value(&signature)?,
-    )?;
+    write_json_with_meta(&layout.signature_json(), &meta, serde_json::to_value(&signature)?)?;
 
     // The path: one row per lambda, with the coefficients of every feature that is ever nonzero.
-    let ever: Vec<usize> = (0..names.len())
-        .filter(|&j| cv.path.beta.iter().any(|b| b[j] != 0.0))
-        .collect();
+    let ever: Vec<usize> = (0..names.len()).filter(|&j| cv.path.beta.iter().any(|b| b[j] != 0.0)).collect();
     let mut out = String::from("lambda,log_lambda,df,dev_ratio,cvm,cvsd");
     for &j in &ever {
         out.push(',');

@@ -42,12 +42,7 @@ impl Cohort {
 }
 
 /// The four modalities, in the order of the feature names and of the manifest columns.
-pub const MODALITIES: [(&str, &str); 4] = [
-    ("t1", "T1"),
-    ("t1c", "T1C"),
-    ("t2", "T2"),
-    ("flair", "FLAIR"),
-];
+pub const MODALITIES: [(&str, &str); 4] = [("t1", "T1"), ("t1c", "T1C"), ("t2", "T2"), ("flair", "FLAIR")];
 
 /// Image files of one patient.
 #[derive(Debug, Clone, PartialEq)]
@@ -63,11 +58,8 @@ pub struct ImagePaths {
 impl ImagePaths {
     /// Every file with its manifest column name.
     pub fn all(&self) -> Vec<(String, &Path)> {
-        let mut out: Vec<(String, &Path)> = MODALITIES
-            .iter()
-            .zip(&self.modalities)
-            .map(|((c, _), p)| ((*c).to_string(), p.as_path()))
-            .collect();
+        let mut out: Vec<(String, &Path)> =
+            MODALITIES.iter().zip(&self.modalities).map(|((c, _), p)| ((*c).to_string(), p.as_path())).collect();
         out.push(("seg".into(), &self.seg));
         for (k, p) in self.seg_repeats.iter().enumerate() {
             out.push((format!("seg_repeat{}", k + 1), p));
@@ -82,10 +74,7 @@ impl ImagePaths {
                 Ok(m) if m.is_file() => {}
                 Ok(_) => return Err(format!("{column} {} is not a regular file", path.display())),
                 Err(e) => {
-                    return Err(format!(
-                        "{column} file {} cannot be opened: {e}",
-                        path.display()
-                    ));
+                    return Err(format!("{column} file {} cannot be opened: {e}", path.display()));
                 }
             }
         }
@@ -119,12 +108,8 @@ impl Patient {
             .iter()
             .find(|(c, _)| c == column)
             .with_context(|| format!("the manifest has no clinical column {column:?}"))?;
-        parse_optional_number(text).with_context(|| {
-            format!(
-                "patient {}: clinical column {column} = {text:?} is not a number",
-                self.id
-            )
-        })
+        parse_optional_number(text)
+            .with_context(|| format!("patient {}: clinical column {column} = {text:?} is not a number", self.id))
     }
 }
 
@@ -134,9 +119,7 @@ pub fn parse_optional_number(text: &str) -> anyhow::Result<Option<f64>> {
     if t.is_empty() || t.eq_ignore_ascii_case("na") || t.eq_ignore_ascii_case("nan") || t == "." {
         return Ok(None);
     }
-    let v: f64 = t
-        .parse()
-        .with_context(|| format!("{t:?} is not a number"))?;
+    let v: f64 = t.parse().with_context(|| format!("{t:?} is not a number"))?;
     if !v.is_finite() {
         bail!("{t:?} is not a finite number");
     }
@@ -173,8 +156,7 @@ impl Manifest {
     /// malformed numbers) are errors; missing image files are not checked here (they fail only
     /// that patient, see [`ImagePaths::check_exist`]).
     pub fn from_file(path: &Path) -> anyhow::Result<Self> {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read manifest {}", path.display()))?;
+        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read manifest {}", path.display()))?;
         let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
         Self::from_csv_str(&text, &base, path)
     }
@@ -182,9 +164,7 @@ impl Manifest {
     /// Parses manifest text; relative image paths are resolved against `base`.
     pub fn from_csv_str(text: &str, base: &Path, path: &Path) -> anyhow::Result<Self> {
         let name = path.display();
-        let mut reader = csv::ReaderBuilder::new()
-            .trim(csv::Trim::All)
-            .from_reader(text.as_bytes());
+        let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(text.as_bytes());
         let header: Vec<String> = reader
             .headers()
             .with_context(|| format!("manifest {name}: cannot read the header"))?
@@ -192,14 +172,8 @@ impl Manifest {
             .map(str::to_string)
             .collect();
         let find = |col: &str| header.iter().position(|h| h.eq_ignore_ascii_case(col));
-        let required = [
-            "id", "cohort", "time", "event", "t1", "t1c", "t2", "flair", "seg",
-        ];
-        let missing: Vec<&str> = required
-            .iter()
-            .copied()
-            .filter(|c| find(c).is_none())
-            .collect();
+        let required = ["id", "cohort", "time", "event", "t1", "t1c", "t2", "flair", "seg"];
+        let missing: Vec<&str> = required.iter().copied().filter(|c| find(c).is_none()).collect();
         if !missing.is_empty() {
             bail!(
                 "manifest {name} lacks the column(s) {}; the header must contain {} (and optional seg_repeat1, seg_repeat2, ... and clinical columns)",
@@ -218,28 +192,19 @@ impl Manifest {
             .iter()
             .enumerate()
             .filter_map(|(i, h)| {
-                h.to_ascii_lowercase()
-                    .strip_prefix("seg_repeat")
-                    .and_then(|k| k.parse::<usize>().ok())
-                    .map(|k| (k, i))
+                h.to_ascii_lowercase().strip_prefix("seg_repeat").and_then(|k| k.parse::<usize>().ok()).map(|k| (k, i))
             })
             .collect();
         repeats.sort();
-        let known: HashSet<usize> = required
-            .iter()
-            .map(|c| col(c))
-            .chain(repeats.iter().map(|&(_, i)| i))
-            .collect();
+        let known: HashSet<usize> = required.iter().map(|c| col(c)).chain(repeats.iter().map(|&(_, i)| i)).collect();
         let clinical_idx: Vec<usize> = (0..header.len()).filter(|i| !known.contains(i)).collect();
-        let clinical_columns: Vec<String> =
-            clinical_idx.iter().map(|&i| header[i].clone()).collect();
+        let clinical_columns: Vec<String> = clinical_idx.iter().map(|&i| header[i].clone()).collect();
 
         let mut patients = Vec::new();
         let mut ids = HashSet::new();
         for (row, record) in reader.records().enumerate() {
             let line = row + 2;
-            let record = record
-                .with_context(|| format!("manifest {name}, line {line}: malformed CSV row"))?;
+            let record = record.with_context(|| format!("manifest {name}, line {line}: malformed CSV row"))?;
             let cell = |i: usize| record.get(i).unwrap_or("").to_string();
             let id = cell(col("id"));
             if let Err(why) = check_id(&id) {
@@ -268,9 +233,9 @@ impl Manifest {
                 None => None,
                 Some(v) if v == 0.0 => Some(false),
                 Some(v) if v == 1.0 => Some(true),
-                Some(_) => bail!(
-                    "manifest {name}, line {line} ({id}): event {event_text:?} must be 0 (censored) or 1 (event)"
-                ),
+                Some(_) => {
+                    bail!("manifest {name}, line {line} ({id}): event {event_text:?} must be 0 (censored) or 1 (event)")
+                }
             };
             let path_of = |column: &str, i: usize| -> anyhow::Result<PathBuf> {
                 let text = cell(i);
@@ -294,31 +259,20 @@ impl Manifest {
                     seg_repeats.push(path_of(&format!("seg_repeat{k}"), i)?);
                 }
             }
-            let clinical = clinical_idx
-                .iter()
-                .map(|&i| (header[i].clone(), cell(i)))
-                .collect();
+            let clinical = clinical_idx.iter().map(|&i| (header[i].clone(), cell(i))).collect();
             patients.push(Patient {
                 id,
                 cohort,
                 time,
                 event,
                 clinical,
-                images: ImagePaths {
-                    modalities,
-                    seg,
-                    seg_repeats,
-                },
+                images: ImagePaths { modalities, seg, seg_repeats },
             });
         }
         if patients.is_empty() {
             bail!("manifest {name} has a header but no patient rows");
         }
-        Ok(Self {
-            path: path.to_path_buf(),
-            clinical_columns,
-            patients,
-        })
+        Ok(Self { path: path.to_path_buf(), clinical_columns, patients })
     }
 
     /// The patient with this id.
@@ -337,18 +291,14 @@ mod tests {
 
     #[test]
     fn parses_columns_paths_and_clinical_values() {
-        let m =
-            Manifest::from_csv_str(TEXT, Path::new("/study"), Path::new("/study/m.csv")).unwrap();
+        let m = Manifest::from_csv_str(TEXT, Path::new("/study"), Path::new("/study/m.csv")).unwrap();
         assert_eq!(m.clinical_columns, vec!["age", "kps"]);
         let p1 = &m.patients[0];
         assert_eq!(p1.cohort, Cohort::Discovery);
         assert_eq!(p1.time, Some(100.0));
         assert_eq!(p1.event, Some(true));
         assert_eq!(p1.images.modalities[1], Path::new("/study/p1/t1c.nii.gz"));
-        assert_eq!(
-            p1.images.seg_repeats,
-            vec![PathBuf::from("/study/p1/r1.nii.gz")]
-        );
+        assert_eq!(p1.images.seg_repeats, vec![PathBuf::from("/study/p1/r1.nii.gz")]);
         assert_eq!(p1.clinical_value("age").unwrap(), Some(61.0));
         let p2 = &m.patients[1];
         assert_eq!(p2.cohort, Cohort::Validation);
@@ -367,26 +317,11 @@ mod tests {
                 "id,cohort,time,event,t1,t1c,t2,flair,seg\nA,discovery,1,1,a,b,c,d,e\nA,discovery,1,1,a,b,c,d,e\n",
                 "twice",
             ),
-            (
-                "id,cohort,time,event,t1,t1c,t2,flair,seg\nA,train2,1,1,a,b,c,d,e\n",
-                "train2",
-            ),
-            (
-                "id,cohort,time,event,t1,t1c,t2,flair,seg\nA,discovery,1,2,a,b,c,d,e\n",
-                "event",
-            ),
-            (
-                "id,cohort,time,event,t1,t1c,t2,flair,seg\nA,discovery,-3,1,a,b,c,d,e\n",
-                "negative",
-            ),
-            (
-                "id,cohort,time,event,t1,t1c,t2,flair,seg\nA/B,discovery,3,1,a,b,c,d,e\n",
-                "cannot name",
-            ),
-            (
-                "id,cohort,time,event,t1,t1c,t2,flair,seg\nA,discovery,3,1,a,b,c,d,\n",
-                "seg is empty",
-            ),
+            ("id,cohort,time,event,t1,t1c,t2,flair,seg\nA,train2,1,1,a,b,c,d,e\n", "train2"),
+            ("id,cohort,time,event,t1,t1c,t2,flair,seg\nA,discovery,1,2,a,b,c,d,e\n", "event"),
+            ("id,cohort,time,event,t1,t1c,t2,flair,seg\nA,discovery,-3,1,a,b,c,d,e\n", "negative"),
+            ("id,cohort,time,event,t1,t1c,t2,flair,seg\nA/B,discovery,3,1,a,b,c,d,e\n", "cannot name"),
+            ("id,cohort,time,event,t1,t1c,t2,flair,seg\nA,discovery,3,1,a,b,c,d,\n", "seg is empty"),
         ];
         for (text, expected) in cases {
             let err = Manifest::from_csv_str(text, Path::new(""), Path::new("m.csv")).unwrap_err();
@@ -397,12 +332,8 @@ mod tests {
 
     #[test]
     fn missing_files_are_reported_per_column() {
-        let m =
-            Manifest::from_csv_str(TEXT, Path::new("/nonexistent"), Path::new("m.csv")).unwrap();
+        let m = Manifest::from_csv_str(TEXT, Path::new("/nonexistent"), Path::new("m.csv")).unwrap();
         let why = m.patients[0].images.check_exist().unwrap_err();
-        assert!(
-            why.starts_with("t1 file /nonexistent/p1/t1.nii.gz"),
-            "{why}"
-        );
+        assert!(why.starts_with("t1 file /nonexistent/p1/t1.nii.gz"), "{why}");
     }
 }

@@ -27,9 +27,9 @@ pub fn progress_bar(len: u64, stage: &str, visible: bool) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::new(len);
-    if let Ok(style) = ProgressStyle::with_template(
-        "{prefix:>9} [{bar:30}] {pos}/{len} patients, {elapsed} elapsed, ETA {eta}",
-    ) {
+    if let Ok(style) =
+        ProgressStyle::with_template("{prefix:>9} [{bar:30}] {pos}/{len} patients, {elapsed} elapsed, ETA {eta}")
+    {
         bar.set_style(style.progress_chars("=> "));
     }
     bar.set_prefix(stage.to_string());

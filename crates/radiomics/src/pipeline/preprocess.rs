@@ -13,9 +13,7 @@ pub fn preprocessed_paths(layout: &Layout, p: &Patient) -> ImagePaths {
     ImagePaths {
         modalities: ["t1", "t1c", "t2", "flair"].map(|m| dir.join(format!("{m}.nii.gz"))),
         seg: dir.join("seg.nii.gz"),
-        seg_repeats: (1..=p.images.seg_repeats.len())
-            .map(|k| dir.join(format!("seg_repeat{k}.nii.gz")))
-            .collect(),
+        seg_repeats: (1..=p.images.seg_repeats.len()).map(|k| dir.join(format!("seg_repeat{k}.nii.gz"))).collect(),
     }
 }
 

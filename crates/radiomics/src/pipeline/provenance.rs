@@ -47,11 +47,7 @@ impl Meta {
 }
 
 /// Writes `body` (a JSON object) to `path` with `"meta"` as its first key.
-pub fn write_json_with_meta(
-    path: &Path,
-    meta: &Meta,
-    body: serde_json::Value,
-) -> anyhow::Result<()> {
+pub fn write_json_with_meta(path: &Path, meta: &Meta, body: serde_json::Value) -> anyhow::Result<()> {
     let mut object = serde_json::Map::new();
     object.insert("meta".into(), serde_json::to_value(meta)?);
     match body {
@@ -77,8 +73,7 @@ pub fn write_csv_meta(csv: &Path, meta: &Meta) -> anyhow::Result<()> {
 
 /// Reads a JSON file.
 pub fn read_json(path: &Path) -> anyhow::Result<serde_json::Value> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     serde_json::from_str(&text).with_context(|| format!("{} is not valid JSON", path.display()))
 }
 
@@ -127,10 +122,7 @@ impl RunRecord {
 
 /// The current UTC time as RFC 3339 with seconds, e.g. `2026-12-04T21:29:39Z`.
 pub fn utc_now() -> String {
-    let secs = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
+    let secs = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
     format_utc(secs)
 }
 
@@ -148,12 +140,7 @@ pub fn format_utc(secs: u64) -> String {
     let day = doy - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
 }
 
 #[cfg(test)]

@@ -44,19 +44,12 @@ pub fn run_all(config: &Config, progress: bool) -> anyhow::Result<RunOutcome> {
         error: String::new(),
     };
     record.write(&layout.run_json())?;
-    tracing::info!(
-        "{} patients in {}",
-        manifest.patients.len(),
-        manifest.path.display()
-    );
+    tracing::info!("{} patients in {}", manifest.patients.len(), manifest.path.display());
 
     let result = run_stages(config, &manifest, &layout, &failures, &mut record, progress);
     let entries = failures.entries();
     write_failures(&layout.failures_csv(), &entries)?;
-    write_csv_meta(
-        &layout.failures_csv(),
-        &Meta::new("run", config, config.model.seed),
-    )?;
+    write_csv_meta(&layout.failures_csv(), &Meta::new("run", config, config.model.seed))?;
     record.failed = failures.failed_patients();
     record.finished = utc_now();
     match &result {
@@ -88,19 +81,13 @@ fn run_stages(
 
     let preprocessed = config.preprocess.enabled;
     if preprocessed {
-        let timing =
-            super::preprocess::run_preprocess(config, manifest, layout, failures, progress)?;
+        let timing = super::preprocess::run_preprocess(config, manifest, layout, failures, progress)?;
         push(record, timing)?;
     }
     let paths = |p: &Patient| {
-        if preprocessed {
-            super::preprocess::preprocessed_paths(layout, p)
-        } else {
-            p.images.clone()
-        }
+        if preprocessed { super::preprocess::preprocessed_paths(layout, p) } else { p.images.clone() }
     };
-    let summary =
-        super::extract::run_extract(config, manifest, layout, failures, &paths, progress)?;
+    let summary = super::extract::run_extract(config, manifest, layout, failures, &paths, progress)?;
     push(record, summary.timing)?;
     anyhow::ensure!(
         summary.completed > 0,
@@ -124,13 +111,7 @@ fn run_stages(
 }
 
 fn whole_table(stage: &str, started: Instant) -> StageTiming {
-    StageTiming {
-        stage: stage.into(),
-        seconds: started.elapsed().as_secs_f64(),
-        processed: 0,
-        skipped: 0,
-        failed: 0,
-    }
+    StageTiming { stage: stage.into(), seconds: started.elapsed().as_secs_f64(), processed: 0, skipped: 0, failed: 0 }
 }
 
 /// Formats the per-stage timings as an aligned text table.

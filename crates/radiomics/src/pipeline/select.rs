@@ -19,9 +19,7 @@ use std::collections::HashMap;
 
 use anyhow::Context;
 use radiomics_survival::missing::MissingImputer;
-use radiomics_survival::selection::{
-    CorrelationMethod, IccForm, icc, mad, prune_correlated, univariate_concordance,
-};
+use radiomics_survival::selection::{CorrelationMethod, IccForm, icc, mad, prune_correlated, univariate_concordance};
 use radiomics_survival::{Covariates, SurvivalData};
 use rayon::prelude::*;
 
@@ -102,10 +100,8 @@ pub fn run_select(config: &Config, layout: &Layout) -> anyhow::Result<SelectionS
     let mut counts = vec![("input".to_string(), names.len())];
 
     // 1. Missing values.
-    let mut columns: Vec<Vec<f64>> = (0..names.len())
-        .into_par_iter()
-        .map(|j| rows.iter().map(|&i| study.features.rows[i][j]).collect())
-        .collect();
+    let mut columns: Vec<Vec<f64>> =
+        (0..names.len()).into_par_iter().map(|j| rows.iter().map(|&i| study.features.rows[i][j]).collect()).collect();
     let rule = MissingImputer::fit(names, &columns, s.max_missing_share)?;
     let mut alive: Vec<usize> = Vec::new();
     for j in 0..names.len() {
@@ -135,18 +131,10 @@ pub fn run_select(config: &Config, layout: &Layout) -> anyhow::Result<SelectionS
                 .iter()
                 .enumerate()
                 .filter_map(|(i, id)| {
-                    by_id
-                        .get(id)
-                        .filter(|v| v.len() == k)
-                        .map(|v| (i, v.iter().map(|(_, r)| *r).collect()))
+                    by_id.get(id).filter(|v| v.len() == k).map(|v| (i, v.iter().map(|(_, r)| *r).collect()))
                 })
                 .collect();
-            let col_of: HashMap<&str, usize> = table
-                .names
-                .iter()
-                .enumerate()
-                .map(|(j, n)| (n.as_str(), j))
-                .collect();
+            let col_of: HashMap<&str, usize> = table.names.iter().enumerate().map(|(j, n)| (n.as_str(), j)).collect();
             let form = match s.icc_form {
                 IccFormSetting::Absolute => IccForm::TwoWayRandomAbsolute,
                 IccFormSetting::Consistency => IccForm::TwoWayMixedConsistency,
@@ -156,19 +144,12 @@ pub fn run_select(config: &Config, layout: &Layout) -> anyhow::Result<SelectionS
                 "only {} patient(s) have {k} repeat segmentation(s): the ICC needs at least 2",
                 subjects.len()
             );
-            tracing::info!(
-                "ICC over {} patients x {} segmentations",
-                subjects.len(),
-                k + 1
-            );
+            tracing::info!("ICC over {} patients x {} segmentations", subjects.len(), k + 1);
             let iccs: Vec<(usize, Result<f64, String>)> = alive
                 .par_iter()
                 .map(|&j| {
                     let Some(&rj) = col_of.get(names[j].as_str()) else {
-                        return (
-                            j,
-                            Err("not computed on the repeat segmentations".to_string()),
-                        );
+                        return (j, Err("not computed on the repeat segmentations".to_string()));
                     };
                     let fill = |v: f64| if v.is_nan() { rule.median[j] } else { v };
                     let ratings: Vec<Vec<f64>> = subjects
@@ -179,12 +160,7 @@ pub fn run_select(config: &Config, layout: &Layout) -> anyhow::Result<SelectionS
                                 .collect()
                         })
                         .collect();
-                    (
-                        j,
-                        icc(&ratings, form)
-                            .map(|r| r.icc)
-                            .map_err(|e| e.to_string()),
-                    )
+                    (j, icc(&ratings, form).map(|r| r.icc).map_err(|e| e.to_string()))
                 })
                 .collect();
             alive.clear();
@@ -214,10 +190,7 @@ pub fn run_select(config: &Config, layout: &Layout) -> anyhow::Result<SelectionS
     }
 
     // 3. MAD.
-    let mads: Vec<f64> = alive
-        .par_iter()
-        .map(|&j| mad(&columns[j], 1.0).unwrap_or(f64::NAN))
-        .collect();
+    let mads: Vec<f64> = alive.par_iter().map(|&j| mad(&columns[j], 1.0).unwrap_or(f64::NAN)).collect();
     let mut next = Vec::new();
     for (&j, &m) in alive.iter().zip(&mads) {
         fates[j].mad = m;
@@ -259,20 +232,11 @@ pub fn run_select(config: &Config, layout: &Layout) -> anyhow::Result<SelectionS
     // 5. Correlation pruning.
     if !alive.is_empty() {
         let st: Vec<f64> = alive.iter().map(|j| strength[j]).collect();
-        let pruned = prune_correlated(
-            &x_of(&alive)?,
-            &st,
-            s.correlation_max,
-            CorrelationMethod::Pearson,
-        )?;
+        let pruned = prune_correlated(&x_of(&alive)?, &st, s.correlation_max, CorrelationMethod::Pearson)?;
         for p in &pruned.removed {
             let j = alive[p.index];
             fates[j].dropped_at = "correlation".into();
-            fates[j].detail = format!(
-                "|r| = {:.3} with {}",
-                p.correlation.abs(),
-                names[alive[p.kept_partner]]
-            );
+            fates[j].detail = format!("|r| = {:.3} with {}", p.correlation.abs(), names[alive[p.kept_partner]]);
         }
         alive = pruned.kept.iter().map(|&k| alive[k]).collect();
     }
@@ -281,16 +245,7 @@ pub fn run_select(config: &Config, layout: &Layout) -> anyhow::Result<SelectionS
     // Outputs.
     layout.create()?;
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
-        "feature",
-        "missing_share",
-        "icc",
-        "mad",
-        "c_index",
-        "kept",
-        "dropped_at",
-        "detail",
-    ])?;
+    w.write_record(["feature", "missing_share", "icc", "mad", "c_index", "kept", "dropped_at", "detail"])?;
     for f in &fates {
         w.write_record([
             f.name.as_str(),
@@ -303,20 +258,14 @@ pub fn run_select(config: &Config, layout: &Layout) -> anyhow::Result<SelectionS
             &f.detail,
         ])?;
     }
-    write_atomic(
-        &layout.selection_csv(),
-        &w.into_inner().context("cannot format selection.csv")?,
-    )?;
+    write_atomic(&layout.selection_csv(), &w.into_inner().context("cannot format selection.csv")?)?;
     let meta = Meta::new("select", config, config.model.seed);
     write_csv_meta(&layout.selection_csv(), &meta)?;
     let selected: Vec<String> = alive.iter().map(|&j| names[j].clone()).collect();
     let mut text = selected.join("\n");
     text.push('\n');
     write_atomic(&layout.selected_txt(), text.as_bytes())?;
-    let line: Vec<String> = counts
-        .iter()
-        .map(|(step, n)| format!("{step} {n}"))
-        .collect();
+    let line: Vec<String> = counts.iter().map(|(step, n)| format!("{step} {n}")).collect();
     tracing::info!("selection: {}", line.join(" -> "));
     Ok(SelectionSummary { counts, selected })
 }

@@ -57,22 +57,14 @@ pub struct TableImport {
 
 /// Settings of a table stage: `--config`, else the settings recorded in `OUT/run.json`, else
 /// the defaults; `--clinical` overrides `model.clinical`.
-pub fn stage_config(
-    config: Option<&Path>,
-    layout: &Layout,
-    import: &TableImport,
-) -> anyhow::Result<Config> {
+pub fn stage_config(config: Option<&Path>, layout: &Layout, import: &TableImport) -> anyhow::Result<Config> {
     let mut cfg = match config {
         Some(path) => Config::from_file(path)?,
         None if layout.run_json().is_file() => {
             let run = read_json(&layout.run_json())?;
             let settings = run["meta"]["settings"].clone();
-            let cfg: Config = serde_json::from_value(settings).with_context(|| {
-                format!(
-                    "{}: the recorded settings do not parse",
-                    layout.run_json().display()
-                )
-            })?;
+            let cfg: Config = serde_json::from_value(settings)
+                .with_context(|| format!("{}: the recorded settings do not parse", layout.run_json().display()))?;
             cfg.validate()?;
             cfg
         }
@@ -97,12 +89,7 @@ pub fn stage_config(
 /// Imports `--table` into `OUT/features.csv` and `OUT/clinical.csv`. Numeric columns other
 /// than id, time, event, split and clinical columns become features; text columns are skipped
 /// with a warning naming them.
-pub fn import_table(
-    import: &TableImport,
-    clinical: &[String],
-    layout: &Layout,
-    config: &Config,
-) -> anyhow::Result<()> {
+pub fn import_table(import: &TableImport, clinical: &[String], layout: &Layout, config: &Config) -> anyhow::Result<()> {
     let path = import.table.as_ref().context("no --table given")?;
     let name = path.display().to_string();
     let mut reader = csv::ReaderBuilder::new()
@@ -117,25 +104,16 @@ pub fn import_table(
         .collect::<anyhow::Result<_>>()?;
     anyhow::ensure!(!records.is_empty(), "{name} has no data rows");
     let find = |col: &str, what: &str| {
-        header.iter().position(|h| h == col).with_context(|| {
-            format!(
-                "{name} has no {what} column {col:?} (columns: {})",
-                header.join(", ")
-            )
-        })
+        header
+            .iter()
+            .position(|h| h == col)
+            .with_context(|| format!("{name} has no {what} column {col:?} (columns: {})", header.join(", ")))
     };
     let id_col = find(&import.id_column, "id")?;
     let time_col = find(&import.time_column, "time")?;
     let event_col = find(&import.event_column, "event")?;
-    let split_col = import
-        .split_column
-        .as_deref()
-        .map(|c| find(c, "split"))
-        .transpose()?;
-    let clinical_cols: Vec<usize> = clinical
-        .iter()
-        .map(|c| find(c, "clinical"))
-        .collect::<anyhow::Result<_>>()?;
+    let split_col = import.split_column.as_deref().map(|c| find(c, "split")).transpose()?;
+    let clinical_cols: Vec<usize> = clinical.iter().map(|c| find(c, "clinical")).collect::<anyhow::Result<_>>()?;
     for c in &import.exclude {
         find(c, "--exclude")?;
     }
@@ -145,11 +123,7 @@ pub fn import_table(
     let mut seen = HashSet::new();
     for (i, id) in ids.iter().enumerate() {
         check_id(id).map_err(|e| anyhow::anyhow!("{name}, line {}: {e}", i + 2))?;
-        anyhow::ensure!(
-            seen.insert(id.as_str()),
-            "{name}, line {}: id {id:?} appears twice",
-            i + 2
-        );
+        anyhow::ensure!(seen.insert(id.as_str()), "{name}, line {}: id {id:?} appears twice", i + 2);
     }
     let cohorts: Vec<Cohort> = if let Some(c) = split_col {
         records
@@ -157,11 +131,7 @@ pub fn import_table(
             .enumerate()
             .map(|(i, r)| {
                 Cohort::parse(&r[c]).with_context(|| {
-                    format!(
-                        "{name}, line {}: split value {:?} must be discovery or validation",
-                        i + 2,
-                        &r[c]
-                    )
+                    format!("{name}, line {}: split value {:?} must be discovery or validation", i + 2, &r[c])
                 })
             })
             .collect::<anyhow::Result<_>>()?
@@ -173,30 +143,11 @@ pub fn import_table(
             .map(|l| l.split(',').next().unwrap_or("").trim())
             .filter(|l| !l.is_empty() && *l != import.id_column)
             .collect();
-        let unknown: Vec<&&str> = wanted
-            .iter()
-            .filter(|w| !seen.contains(**w))
-            .take(5)
-            .collect();
-        anyhow::ensure!(
-            unknown.is_empty(),
-            "--validation-ids {}: ids {unknown:?} are not in {name}",
-            file.display()
-        );
-        ids.iter()
-            .map(|id| {
-                if wanted.contains(id.as_str()) {
-                    Cohort::Validation
-                } else {
-                    Cohort::Discovery
-                }
-            })
-            .collect()
+        let unknown: Vec<&&str> = wanted.iter().filter(|w| !seen.contains(**w)).take(5).collect();
+        anyhow::ensure!(unknown.is_empty(), "--validation-ids {}: ids {unknown:?} are not in {name}", file.display());
+        ids.iter().map(|id| if wanted.contains(id.as_str()) { Cohort::Validation } else { Cohort::Discovery }).collect()
     } else if let Some(fraction) = import.split_fraction {
-        anyhow::ensure!(
-            fraction > 0.0 && fraction < 1.0,
-            "--split-fraction {fraction} must be between 0 and 1"
-        );
+        anyhow::ensure!(fraction > 0.0 && fraction < 1.0, "--split-fraction {fraction} must be between 0 and 1");
         let mut order: Vec<usize> = (0..ids.len()).collect();
         order.shuffle(&mut ChaCha8Rng::seed_from_u64(import.split_seed));
         let n_discovery = ((ids.len() as f64) * fraction).round() as usize;
@@ -206,9 +157,7 @@ pub fn import_table(
         }
         cohorts
     } else {
-        bail!(
-            "--table needs a split: --split-column COL, --validation-ids FILE or --split-fraction F"
-        );
+        bail!("--table needs a split: --split-column COL, --validation-ids FILE or --split-fraction F");
     };
 
     // Columns.
@@ -216,31 +165,16 @@ pub fn import_table(
         .into_iter()
         .chain(split_col)
         .chain(clinical_cols.iter().copied())
-        .chain(
-            import
-                .exclude
-                .iter()
-                .filter_map(|c| header.iter().position(|h| h == c)),
-        )
+        .chain(import.exclude.iter().filter_map(|c| header.iter().position(|h| h == c)))
         .collect();
-    let mut features = FeatureTable {
-        ids: ids.clone(),
-        names: Vec::new(),
-        rows: vec![Vec::new(); ids.len()],
-    };
+    let mut features = FeatureTable { ids: ids.clone(), names: Vec::new(), rows: vec![Vec::new(); ids.len()] };
     let mut text_columns = Vec::new();
     for (j, h) in header.iter().enumerate() {
         if reserved.contains(&j) {
             continue;
         }
-        let parsed: Option<Vec<f64>> = records
-            .iter()
-            .map(|r| {
-                parse_optional_number(&r[j])
-                    .ok()
-                    .map(|v| v.unwrap_or(f64::NAN))
-            })
-            .collect();
+        let parsed: Option<Vec<f64>> =
+            records.iter().map(|r| parse_optional_number(&r[j]).ok().map(|v| v.unwrap_or(f64::NAN))).collect();
         match parsed {
             Some(values) => {
                 features.names.push(h.clone());
@@ -257,18 +191,12 @@ pub fn import_table(
             text_columns.join(", ")
         );
     }
-    anyhow::ensure!(
-        !features.names.is_empty(),
-        "{name} has no numeric feature column"
-    );
+    anyhow::ensure!(!features.names.is_empty(), "{name} has no numeric feature column");
     let mut rows = Vec::with_capacity(ids.len());
     for (i, r) in records.iter().enumerate() {
         let line = i + 2;
-        let time = parse_optional_number(&r[time_col])
-            .with_context(|| format!("{name}, line {line}: time"))?;
-        let event = match parse_optional_number(&r[event_col])
-            .with_context(|| format!("{name}, line {line}: event"))?
-        {
+        let time = parse_optional_number(&r[time_col]).with_context(|| format!("{name}, line {line}: time"))?;
+        let event = match parse_optional_number(&r[event_col]).with_context(|| format!("{name}, line {line}: event"))? {
             None => None,
             Some(v) if v == 0.0 => Some(false),
             Some(v) if v == 1.0 => Some(true),
@@ -282,16 +210,9 @@ pub fn import_table(
             values: clinical_cols.iter().map(|&c| r[c].to_string()).collect(),
         });
     }
-    let clinical_table = ClinicalTable {
-        columns: clinical.to_vec(),
-        rows,
-    };
+    let clinical_table = ClinicalTable { columns: clinical.to_vec(), rows };
     layout.create()?;
-    let meta = Meta::new(
-        "import",
-        &serde_json::json!({ "table": name, "config": config }),
-        config.model.seed,
-    );
+    let meta = Meta::new("import", &serde_json::json!({ "table": name, "config": config }), config.model.seed);
     features.write_csv(&layout.features_csv())?;
     write_csv_meta(&layout.features_csv(), &meta)?;
     clinical_table.write_csv(&layout.clinical_csv())?;
@@ -358,10 +279,7 @@ impl Study {
         };
         Ok(Self {
             features: joined,
-            clinical: ClinicalTable {
-                columns: clinical.columns,
-                rows: clinical_rows,
-            },
+            clinical: ClinicalTable { columns: clinical.columns, rows: clinical_rows },
             repeats,
         })
     }
@@ -382,10 +300,7 @@ impl Study {
         rows.iter()
             .map(|&i| {
                 let r = &self.clinical.rows[i];
-                (
-                    r.time.unwrap_or(f64::NAN),
-                    f64::from(u8::from(r.event.unwrap_or(false))),
-                )
+                (r.time.unwrap_or(f64::NAN), f64::from(u8::from(r.event.unwrap_or(false))))
             })
             .unzip()
     }

@@ -23,11 +23,7 @@ pub struct FeatureTable {
 
 /// Formats a value for CSV: shortest round-trip decimal, empty for a missing value.
 pub fn format_cell(v: f64) -> String {
-    if v.is_nan() {
-        String::new()
-    } else {
-        format!("{v}")
-    }
+    if v.is_nan() { String::new() } else { format!("{v}") }
 }
 
 impl FeatureTable {
@@ -58,26 +54,14 @@ impl FeatureTable {
             .trim(csv::Trim::All)
             .from_path(path)
             .with_context(|| format!("cannot read {}", path.display()))?;
-        let header = reader
-            .headers()
-            .with_context(|| format!("{}: cannot read the header", path.display()))?
-            .clone();
+        let header = reader.headers().with_context(|| format!("{}: cannot read the header", path.display()))?.clone();
         if header.get(0) != Some("id") {
-            bail!(
-                "{}: the first column must be `id`, found {:?}",
-                path.display(),
-                header.get(0).unwrap_or("")
-            );
+            bail!("{}: the first column must be `id`, found {:?}", path.display(), header.get(0).unwrap_or(""));
         }
         let names: Vec<String> = header.iter().skip(1).map(str::to_string).collect();
-        let mut table = FeatureTable {
-            ids: Vec::new(),
-            names,
-            rows: Vec::new(),
-        };
+        let mut table = FeatureTable { ids: Vec::new(), names, rows: Vec::new() };
         for (i, record) in reader.records().enumerate() {
-            let r = record
-                .with_context(|| format!("{}, line {}: malformed row", path.display(), i + 2))?;
+            let r = record.with_context(|| format!("{}, line {}: malformed row", path.display(), i + 2))?;
             if r.len() != table.names.len() + 1 {
                 bail!(
                     "{}, line {}: {} cells, the header has {}",
@@ -89,14 +73,8 @@ impl FeatureTable {
             }
             let mut row = Vec::with_capacity(table.names.len());
             for (j, cell) in r.iter().enumerate().skip(1) {
-                let v = parse_optional_number(cell).with_context(|| {
-                    format!(
-                        "{}, line {}, column {}",
-                        path.display(),
-                        i + 2,
-                        table.names[j - 1]
-                    )
-                })?;
+                let v = parse_optional_number(cell)
+                    .with_context(|| format!("{}, line {}, column {}", path.display(), i + 2, table.names[j - 1]))?;
                 row.push(v.unwrap_or(f64::NAN));
             }
             table.ids.push(r[0].to_string());
@@ -118,11 +96,7 @@ impl FeatureTable {
                 }
             }
         }
-        let mut merged = FeatureTable {
-            ids: Vec::new(),
-            names,
-            rows: Vec::new(),
-        };
+        let mut merged = FeatureTable { ids: Vec::new(), names, rows: Vec::new() };
         for t in tables {
             let columns: Vec<usize> = t.names.iter().map(|n| index[n]).collect();
             for (id, row) in t.ids.iter().zip(&t.rows) {
@@ -144,49 +118,29 @@ impl FeatureTable {
 
     /// Row index of each id.
     pub fn row_index(&self) -> HashMap<&str, usize> {
-        self.ids
-            .iter()
-            .enumerate()
-            .map(|(i, id)| (id.as_str(), i))
-            .collect()
+        self.ids.iter().enumerate().map(|(i, id)| (id.as_str(), i)).collect()
     }
 
     /// The table restricted to the named columns, in that order; an unknown name is an error.
     pub fn select_columns(&self, names: &[String]) -> anyhow::Result<FeatureTable> {
-        let index: HashMap<&str, usize> = self
-            .names
-            .iter()
-            .enumerate()
-            .map(|(j, n)| (n.as_str(), j))
-            .collect();
+        let index: HashMap<&str, usize> = self.names.iter().enumerate().map(|(j, n)| (n.as_str(), j)).collect();
         let cols: Vec<usize> = names
             .iter()
             .map(|n| {
-                index
-                    .get(n.as_str())
-                    .copied()
-                    .with_context(|| format!("feature {n:?} is not in the feature table"))
+                index.get(n.as_str()).copied().with_context(|| format!("feature {n:?} is not in the feature table"))
             })
             .collect::<anyhow::Result<_>>()?;
         Ok(FeatureTable {
             ids: self.ids.clone(),
             names: names.to_vec(),
-            rows: self
-                .rows
-                .iter()
-                .map(|r| cols.iter().map(|&j| r[j]).collect())
-                .collect(),
+            rows: self.rows.iter().map(|r| cols.iter().map(|&j| r[j]).collect()).collect(),
         })
     }
 }
 
 /// Quotes a CSV field when it needs it.
 fn csv_field(text: &str) -> String {
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_string()
-    }
+    if text.contains([',', '"', '\n', '\r']) { format!("\"{}\"", text.replace('"', "\"\"")) } else { text.to_string() }
 }
 
 /// One patient's outcome and clinical values.
@@ -235,12 +189,7 @@ impl ClinicalTable {
     /// Writes `id,cohort,time,event,<columns>`.
     pub fn write_csv(&self, path: &Path) -> anyhow::Result<()> {
         let mut w = csv::Writer::from_writer(Vec::new());
-        let mut header = vec![
-            "id".to_string(),
-            "cohort".into(),
-            "time".into(),
-            "event".into(),
-        ];
+        let mut header = vec!["id".to_string(), "cohort".into(), "time".into(), "event".into()];
         header.extend(self.columns.iter().cloned());
         w.write_record(&header)?;
         for r in &self.rows {
@@ -253,10 +202,7 @@ impl ClinicalTable {
             rec.extend(r.values.iter().cloned());
             w.write_record(&rec)?;
         }
-        write_atomic(
-            path,
-            &w.into_inner().context("cannot format the clinical table")?,
-        )
+        write_atomic(path, &w.into_inner().context("cannot format the clinical table")?)
     }
 
     /// Reads a table written by [`ClinicalTable::write_csv`].
@@ -267,28 +213,17 @@ impl ClinicalTable {
             .with_context(|| format!("cannot read {}", path.display()))?;
         let header: Vec<String> = reader.headers()?.iter().map(str::to_string).collect();
         if header.len() < 4 || header[..4] != ["id", "cohort", "time", "event"] {
-            bail!(
-                "{}: the header must start with id,cohort,time,event",
-                path.display()
-            );
+            bail!("{}: the header must start with id,cohort,time,event", path.display());
         }
-        let mut table = ClinicalTable {
-            columns: header[4..].to_vec(),
-            rows: Vec::new(),
-        };
+        let mut table = ClinicalTable { columns: header[4..].to_vec(), rows: Vec::new() };
         for (i, record) in reader.records().enumerate() {
             let line = i + 2;
-            let r = record
-                .with_context(|| format!("{}, line {line}: malformed row", path.display()))?;
+            let r = record.with_context(|| format!("{}, line {line}: malformed row", path.display()))?;
             let cohort = Cohort::parse(&r[1]).with_context(|| {
-                format!(
-                    "{}, line {line}: cohort {:?} is not discovery/validation",
-                    path.display(),
-                    &r[1]
-                )
+                format!("{}, line {line}: cohort {:?} is not discovery/validation", path.display(), &r[1])
             })?;
-            let time = parse_optional_number(&r[2])
-                .with_context(|| format!("{}, line {line}: time", path.display()))?;
+            let time =
+                parse_optional_number(&r[2]).with_context(|| format!("{}, line {line}: time", path.display()))?;
             let event = parse_optional_number(&r[3])
                 .with_context(|| format!("{}, line {line}: event", path.display()))?
                 .map(|e| e != 0.0);
@@ -305,24 +240,14 @@ impl ClinicalTable {
 
     /// The numeric values of clinical column `name` per row (`None` when missing).
     pub fn numeric_column(&self, name: &str) -> anyhow::Result<Vec<Option<f64>>> {
-        let j = self
-            .columns
-            .iter()
-            .position(|c| c == name)
-            .with_context(|| {
-                format!(
-                    "there is no clinical column {name:?} (available: {})",
-                    self.columns.join(", ")
-                )
-            })?;
+        let j = self.columns.iter().position(|c| c == name).with_context(|| {
+            format!("there is no clinical column {name:?} (available: {})", self.columns.join(", "))
+        })?;
         self.rows
             .iter()
             .map(|r| {
                 parse_optional_number(&r.values[j]).with_context(|| {
-                    format!(
-                        "patient {}: clinical column {name} = {:?} is not a number",
-                        r.id, r.values[j]
-                    )
+                    format!("patient {}: clinical column {name} = {:?} is not a number", r.id, r.values[j])
                 })
             })
             .collect()
@@ -351,16 +276,8 @@ mod tests {
 
     #[test]
     fn merge_takes_the_union_of_columns() {
-        let a = FeatureTable {
-            ids: vec!["A".into()],
-            names: vec!["x".into(), "y".into()],
-            rows: vec![vec![1.0, 2.0]],
-        };
-        let b = FeatureTable {
-            ids: vec!["B".into()],
-            names: vec!["y".into(), "z".into()],
-            rows: vec![vec![3.0, 4.0]],
-        };
+        let a = FeatureTable { ids: vec!["A".into()], names: vec!["x".into(), "y".into()], rows: vec![vec![1.0, 2.0]] };
+        let b = FeatureTable { ids: vec!["B".into()], names: vec!["y".into(), "z".into()], rows: vec![vec![3.0, 4.0]] };
         let m = FeatureTable::merge(&[a, b]);
         assert_eq!(m.names, vec!["x", "y", "z"]);
         assert!(m.rows[0][2].is_nan() && m.rows[1][0].is_nan());

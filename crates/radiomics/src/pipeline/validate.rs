@@ -6,8 +6,8 @@
 use anyhow::Context;
 use radiomics_survival::missing::median_ignoring_nan;
 use radiomics_survival::{
-    ConfType, Covariates, CoxOptions, KaplanMeier, MaxstatOptions, SurvivalData, Ties, concordance,
-    fit_cox, hazard_ratio, logrank_two_groups, maxstat_logrank,
+    ConfType, Covariates, CoxOptions, KaplanMeier, MaxstatOptions, SurvivalData, Ties, concordance, fit_cox,
+    hazard_ratio, logrank_two_groups, maxstat_logrank,
 };
 use serde_json::{Value, json};
 
@@ -38,13 +38,9 @@ pub struct CutPoint {
 
 fn choose_cut(rule: CutRule, scores: &[f64], data: &SurvivalData) -> anyhow::Result<CutPoint> {
     Ok(match rule {
-        CutRule::Fixed(v) => CutPoint {
-            cut: v,
-            rule: format!("fixed {v}"),
-            corrected_p: None,
-            statistic: None,
-            p_permutation: None,
-        },
+        CutRule::Fixed(v) => {
+            CutPoint { cut: v, rule: format!("fixed {v}"), corrected_p: None, statistic: None, p_permutation: None }
+        }
         CutRule::Median => CutPoint {
             cut: median_ignoring_nan(scores).context("no discovery score")?,
             rule: "discovery median".into(),
@@ -53,11 +49,7 @@ fn choose_cut(rule: CutRule, scores: &[f64], data: &SurvivalData) -> anyhow::Res
             p_permutation: None,
         },
         CutRule::DiscoveryOptimal => {
-            let options = MaxstatOptions {
-                permutations: 1000,
-                seed: 1,
-                ..MaxstatOptions::default()
-            };
+            let options = MaxstatOptions { permutations: 1000, seed: 1, ..MaxstatOptions::default() };
             let m = maxstat_logrank(data, scores, &options)
                 .context("maximally selected log-rank cut point on the discovery cohort")?;
             CutPoint {
@@ -165,22 +157,15 @@ pub fn run_validate(config: &Config, layout: &Layout) -> anyhow::Result<Validati
             return Ok(None);
         }
         let (t, e) = study.outcome(&rows);
-        Ok(Some((
-            rows,
-            SurvivalData::new(&t, &e).with_context(|| format!("{} outcomes", cohort.as_str()))?,
-        )))
+        Ok(Some((rows, SurvivalData::new(&t, &e).with_context(|| format!("{} outcomes", cohort.as_str()))?)))
     };
-    let (disc_rows, disc_data) =
-        outcome(Cohort::Discovery)?.context("no discovery patient has time and event")?;
+    let (disc_rows, disc_data) = outcome(Cohort::Discovery)?.context("no discovery patient has time and event")?;
     let disc_scores: Vec<f64> = disc_rows.iter().map(|&i| scores[i]).collect();
     let cut = choose_cut(config.validation.cut_rule()?, &disc_scores, &disc_data)?;
 
     let mut cohorts = Vec::new();
     let mut c_of = [None, None];
-    for (k, cohort) in [Cohort::Discovery, Cohort::Validation]
-        .into_iter()
-        .enumerate()
-    {
+    for (k, cohort) in [Cohort::Discovery, Cohort::Validation].into_iter().enumerate() {
         let Some((rows, data)) = outcome(cohort)? else {
             tracing::warn!("no {} patient has time and event", cohort.as_str());
             continue;
@@ -213,9 +198,7 @@ pub fn run_validate(config: &Config, layout: &Layout) -> anyhow::Result<Validati
             format_cell(scores[i]),
             if scores[i] > cut.cut { "high" } else { "low" },
             row.time.map(format_cell).unwrap_or_default(),
-            row.event
-                .map(|e| u8::from(e).to_string())
-                .unwrap_or_default()
+            row.event.map(|e| u8::from(e).to_string()).unwrap_or_default()
         ));
     }
     layout.create()?;
@@ -230,20 +213,11 @@ pub fn run_validate(config: &Config, layout: &Layout) -> anyhow::Result<Validati
         "combined_model": combined,
     });
     write_json_with_meta(&layout.validation_json(), &meta, body)?;
-    Ok(ValidationSummary {
-        discovery_c: c_of[0],
-        validation_c: c_of[1],
-        cut: cut.cut,
-    })
+    Ok(ValidationSummary { discovery_c: c_of[0], validation_c: c_of[1], cut: cut.cut })
 }
 
 /// Fits `score + clinical` on discovery and reports its terms and C-index per cohort.
-fn combined_model(
-    config: &Config,
-    study: &Study,
-    scores: &[f64],
-    disc_rows: &[usize],
-) -> anyhow::Result<Value> {
+fn combined_model(config: &Config, study: &Study, scores: &[f64], disc_rows: &[usize]) -> anyhow::Result<Value> {
     let clinical = &config.model.clinical;
     let mut columns: Vec<Vec<Option<f64>>> = vec![scores.iter().map(|s| Some(*s)).collect()];
     for c in clinical {
@@ -258,18 +232,10 @@ fn combined_model(
     names.extend(clinical.iter().cloned());
     let refs: Vec<&str> = names.iter().map(String::as_str).collect();
     let x_of = |rows: &[usize]| -> Vec<Vec<f64>> {
-        columns
-            .iter()
-            .map(|col| {
-                rows.iter()
-                    .map(|&i| col[i].expect("complete rows"))
-                    .collect()
-            })
-            .collect()
+        columns.iter().map(|col| rows.iter().map(|&i| col[i].expect("complete rows")).collect()).collect()
     };
     let x = Covariates::from_columns(&refs, &x_of(&rows))?;
-    let fit = fit_cox(&data, &x, &CoxOptions::default())
-        .context("Cox model of score + clinical covariates")?;
+    let fit = fit_cox(&data, &x, &CoxOptions::default()).context("Cox model of score + clinical covariates")?;
     let terms: Vec<Value> = fit
         .terms
         .iter()
@@ -278,11 +244,7 @@ fn combined_model(
         .collect();
     let mut per_cohort = Vec::new();
     for cohort in [Cohort::Discovery, Cohort::Validation] {
-        let rows: Vec<usize> = study
-            .rows_with_outcome(cohort)
-            .into_iter()
-            .filter(|&i| complete(i))
-            .collect();
+        let rows: Vec<usize> = study.rows_with_outcome(cohort).into_iter().filter(|&i| complete(i)).collect();
         if rows.is_empty() {
             continue;
         }
