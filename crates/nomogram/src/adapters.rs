@@ -1,8 +1,8 @@
 //! Conversions from `radiomics-survival` results to the inputs of this crate.
 
 use radiomics_survival::{
-    ConfType, Covariates, CoxFit as SurvivalCoxFit, CoxnetCv, CoxnetPath, ExhaustiveCutpoint,
-    KaplanMeier, MaxstatCutpoint, SurvivalData,
+    ConfType, Covariates, CoxFit as SurvivalCoxFit, CoxnetCv, CoxnetPath, ExhaustiveCutpoint, KaplanMeier,
+    MaxstatCutpoint, SurvivalData,
 };
 
 use crate::baseline::{BaselineMethod, BaselineSurvival};
@@ -18,22 +18,9 @@ fn survival_error(e: radiomics_survival::SurvivalError) -> NomogramError {
 
 /// Builds a plot curve from a Kaplan-Meier fit, with pointwise limits of `conf_type` at
 /// `level` (R's default is [`ConfType::Log`], 0.95).
-pub fn step_curve_from_km(
-    label: &str,
-    km: &KaplanMeier,
-    conf_type: ConfType,
-    level: f64,
-) -> Result<StepCurve> {
-    let band = km
-        .confidence_band(conf_type, level)
-        .map_err(survival_error)?;
-    let censor_times = km
-        .time
-        .iter()
-        .zip(&km.n_censor)
-        .filter(|(_, c)| **c > 0)
-        .map(|(t, _)| *t)
-        .collect();
+pub fn step_curve_from_km(label: &str, km: &KaplanMeier, conf_type: ConfType, level: f64) -> Result<StepCurve> {
+    let band = km.confidence_band(conf_type, level).map_err(survival_error)?;
+    let censor_times = km.time.iter().zip(&km.n_censor).filter(|(_, c)| **c > 0).map(|(t, _)| *t).collect();
     Ok(StepCurve {
         label: label.into(),
         times: km.time.clone(),
@@ -46,27 +33,14 @@ pub fn step_curve_from_km(
 
 /// Number-at-risk table of several Kaplan-Meier fits at `times`.
 pub fn at_risk_from_km(kms: &[&KaplanMeier], times: &[f64]) -> AtRiskTable {
-    AtRiskTable {
-        times: times.to_vec(),
-        counts: kms.iter().map(|km| km.number_at_risk(times)).collect(),
-    }
+    AtRiskTable { times: times.to_vec(), counts: kms.iter().map(|km| km.number_at_risk(times)).collect() }
 }
 
 /// Centred linear predictors x'beta - center of a `radiomics-survival` Cox fit, with
 /// center = sum_j beta_j mean_j (the fit's `means`), as rms stores them.
 pub fn centered_linear_predictor(fit: &SurvivalCoxFit, x: &Covariates) -> Result<Vec<f64>> {
-    let center: f64 = fit
-        .coefficients
-        .iter()
-        .zip(&fit.means)
-        .map(|(b, m)| b * m)
-        .sum();
-    Ok(fit
-        .linear_predictor(x)
-        .map_err(survival_error)?
-        .into_iter()
-        .map(|v| v - center)
-        .collect())
+    let center: f64 = fit.coefficients.iter().zip(&fit.means).map(|(b, m)| b * m).sum();
+    Ok(fit.linear_predictor(x).map_err(survival_error)?.into_iter().map(|v| v - center).collect())
 }
 
 /// Builds the nomogram input from a `radiomics-survival` Cox fit on `data` / `x`.
@@ -104,12 +78,7 @@ pub fn nomogram_model_from_cox(
     let range = crate::plot_support::min_max(&lp);
     Ok(CoxNomogramModel {
         covariates,
-        center: fit
-            .coefficients
-            .iter()
-            .zip(&fit.means)
-            .map(|(b, m)| b * m)
-            .sum(),
+        center: fit.coefficients.iter().zip(&fit.means).map(|(b, m)| b * m).sum(),
         baseline,
         linear_predictor_range: range,
     })
@@ -123,33 +92,15 @@ pub fn calibrate_survival_fit(
     options: &CalibrationOptions,
 ) -> Result<Calibration> {
     let lp = centered_linear_predictor(fit, x)?;
-    let baseline =
-        BaselineSurvival::from_cox(data.time(), data.event(), &lp, BaselineMethod::Efron)?;
+    let baseline = BaselineSurvival::from_cox(data.time(), data.event(), &lp, BaselineMethod::Efron)?;
     let n = data.len();
     let p = x.n_cols();
-    let values: Vec<f64> = (0..n)
-        .flat_map(|i| (0..p).map(move |j| (i, j)))
-        .map(|(i, j)| x.get(i, j))
-        .collect();
-    let center = fit
-        .coefficients
-        .iter()
-        .zip(&fit.means)
-        .map(|(b, m)| b * m)
-        .sum();
-    let cox_data = CoxData {
-        time: data.time(),
-        event: data.event(),
-        x: &values,
-        n_covariates: p,
-    };
+    let values: Vec<f64> = (0..n).flat_map(|i| (0..p).map(move |j| (i, j))).map(|(i, j)| x.get(i, j)).collect();
+    let center = fit.coefficients.iter().zip(&fit.means).map(|(b, m)| b * m).sum();
+    let cox_data = CoxData { time: data.time(), event: data.event(), x: &values, n_covariates: p };
     calibrate_cox(
         &cox_data,
-        &CalibrationModel {
-            coefficients: &fit.coefficients,
-            center,
-            baseline: &baseline,
-        },
+        &CalibrationModel { coefficients: &fit.coefficients, center, baseline: &baseline },
         options,
     )
 }
@@ -158,9 +109,7 @@ pub fn calibrate_survival_fit(
 /// given.
 pub fn lasso_path_plot(path: &CoxnetPath, cv: Option<&CoxnetCv>, title: &str) -> LassoPathPlot {
     let p = path.names.len();
-    let coefficients = (0..p)
-        .map(|j| path.beta.iter().map(|b| b[j]).collect())
-        .collect();
+    let coefficients = (0..p).map(|j| path.beta.iter().map(|b| b[j]).collect()).collect();
     LassoPathPlot {
         title: title.into(),
         lambdas: path.lambda.clone(),
@@ -188,11 +137,7 @@ pub fn lasso_cv_plot(cv: &CoxnetCv, title: &str) -> LassoCvPlot {
 
 /// Cut-point plot of maxstat's standardised log-rank statistics, with the 95% critical value
 /// when given.
-pub fn cutpoint_plot_maxstat(
-    result: &MaxstatCutpoint,
-    x_label: &str,
-    critical_value: Option<f64>,
-) -> CutpointPlot {
+pub fn cutpoint_plot_maxstat(result: &MaxstatCutpoint, x_label: &str, critical_value: Option<f64>) -> CutpointPlot {
     CutpointPlot {
         title: String::new(),
         x_label: x_label.into(),

@@ -31,10 +31,7 @@ impl BaselineSurvival {
     /// Builds a step function after checking lengths, order and range.
     pub fn new(times: Vec<f64>, survival: Vec<f64>) -> Result<Self> {
         if times.is_empty() {
-            return Err(NomogramError::Empty {
-                what: "baseline survival times".into(),
-                min: 1,
-            });
+            return Err(NomogramError::Empty { what: "baseline survival times".into(), min: 1 });
         }
         check_len("baseline survival", &survival, times.len(), "baseline time")?;
         check_finite("baseline times", &times)?;
@@ -63,11 +60,7 @@ impl BaselineSurvival {
     /// Returns S0(t): the value at the last time <= t, or 1 before the first time.
     pub fn at(&self, t: f64) -> f64 {
         let idx = self.times.partition_point(|&x| x <= t);
-        if idx == 0 {
-            1.0
-        } else {
-            self.survival[idx - 1]
-        }
+        if idx == 0 { 1.0 } else { self.survival[idx - 1] }
     }
 
     /// Returns S(t | lp) = S0(t)^exp(lp) for a centred linear predictor `lp`.
@@ -86,18 +79,10 @@ impl BaselineSurvival {
     /// at every distinct observed time, events and censorings alike, as `rms::cph(surv = TRUE)`
     /// stores it. The Efron method matches `rms::cph`'s `fit$surv` with Efron ties to about
     /// 1e-12; the Breslow method matches `survfit(coxph, ctype = 1)`.
-    pub fn from_cox(
-        time: &[f64],
-        event: &[bool],
-        lp_centered: &[f64],
-        method: BaselineMethod,
-    ) -> Result<Self> {
+    pub fn from_cox(time: &[f64], event: &[bool], lp_centered: &[f64], method: BaselineMethod) -> Result<Self> {
         let n = time.len();
         if n == 0 {
-            return Err(NomogramError::Empty {
-                what: "survival times".into(),
-                min: 1,
-            });
+            return Err(NomogramError::Empty { what: "survival times".into(), min: 1 });
         }
         check_len("event indicators", event, n, "patient")?;
         check_len("linear predictors", lp_centered, n, "patient")?;
@@ -131,9 +116,7 @@ impl BaselineSurvival {
                 let d = deaths as f64;
                 cumulative_hazard += match method {
                     BaselineMethod::Breslow => d / at_risk,
-                    BaselineMethod::Efron => (0..deaths)
-                        .map(|k| 1.0 / (at_risk - k as f64 / d * death_weight))
-                        .sum(),
+                    BaselineMethod::Efron => (0..deaths).map(|k| 1.0 / (at_risk - k as f64 / d * death_weight)).sum(),
                 };
             }
             if t > 0.0 {
@@ -230,12 +213,7 @@ mod tests {
         let lp = [0.0; 4];
         for method in [BaselineMethod::Breslow, BaselineMethod::Efron] {
             let s = BaselineSurvival::from_cox(&time, &event, &lp, method).unwrap();
-            let h: [f64; 4] = [
-                1.0 / 4.0,
-                1.0 / 4.0,
-                1.0 / 4.0 + 1.0 / 2.0,
-                1.0 / 4.0 + 1.0 / 2.0 + 1.0,
-            ];
+            let h: [f64; 4] = [1.0 / 4.0, 1.0 / 4.0, 1.0 / 4.0 + 1.0 / 2.0, 1.0 / 4.0 + 1.0 / 2.0 + 1.0];
             assert_eq!(s.times, vec![0.0, 1.0, 2.0, 3.0, 4.0]);
             for (k, hk) in h.iter().enumerate() {
                 assert!((s.survival[k + 1] - (-hk).exp()).abs() < 1e-15);
@@ -246,21 +224,11 @@ mod tests {
     #[test]
     fn efron_baseline_splits_tied_deaths() {
         // Two tied deaths among three subjects with weight 1: Efron adds 1/3 + 1/(3 - 1).
-        let s = BaselineSurvival::from_cox(
-            &[1.0, 1.0, 2.0],
-            &[true, true, false],
-            &[0.0; 3],
-            BaselineMethod::Efron,
-        )
-        .unwrap();
+        let s = BaselineSurvival::from_cox(&[1.0, 1.0, 2.0], &[true, true, false], &[0.0; 3], BaselineMethod::Efron)
+            .unwrap();
         assert!((s.at(1.0) - (-(1.0 / 3.0 + 0.5_f64)).exp()).abs() < 1e-15);
-        let b = BaselineSurvival::from_cox(
-            &[1.0, 1.0, 2.0],
-            &[true, true, false],
-            &[0.0; 3],
-            BaselineMethod::Breslow,
-        )
-        .unwrap();
+        let b = BaselineSurvival::from_cox(&[1.0, 1.0, 2.0], &[true, true, false], &[0.0; 3], BaselineMethod::Breslow)
+            .unwrap();
         assert!((b.at(1.0) - (-(2.0_f64 / 3.0)).exp()).abs() < 1e-15);
     }
 

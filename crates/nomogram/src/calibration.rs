@@ -147,11 +147,7 @@ fn quantile_type7(sorted: &[f64], p: f64) -> f64 {
     let lo = h.floor();
     let frac = h - lo;
     let i = lo as usize;
-    if i + 1 >= n {
-        sorted[n - 1]
-    } else {
-        sorted[i] + frac * (sorted[i + 1] - sorted[i])
-    }
+    if i + 1 >= n { sorted[n - 1] } else { sorted[i] + frac * (sorted[i + 1] - sorted[i]) }
 }
 
 /// Group index of each prediction as Hmisc `cut2(x, cuts)` assigns it (None = outside).
@@ -159,11 +155,7 @@ fn cut2_groups(x: &[f64], cuts: &[f64]) -> Result<Vec<Option<usize>>> {
     let mut unique: Vec<f64> = x.iter().chain(cuts).copied().collect();
     unique.sort_by(f64::total_cmp);
     unique.dedup();
-    let min_dif = unique
-        .windows(2)
-        .map(|w| w[1] - w[0])
-        .fold(f64::INFINITY, f64::min)
-        / 2.0;
+    let min_dif = unique.windows(2).map(|w| w[1] - w[0]).fold(f64::INFINITY, f64::min) / 2.0;
     let min_dif = if min_dif.is_finite() { min_dif } else { 0.0 };
     let l = cuts.len();
     let mut breaks: Vec<f64> = cuts.iter().map(|c| c - min_dif).collect();
@@ -173,8 +165,7 @@ fn cut2_groups(x: &[f64], cuts: &[f64]) -> Result<Vec<Option<usize>>> {
             return Err(NomogramError::InvalidParameter {
                 name: "calibration cuts".into(),
                 value: format!("{cuts:?}"),
-                reason: "cuts are not distinct; use fewer groups (larger patients_per_group)"
-                    .into(),
+                reason: "cuts are not distinct; use fewer groups (larger patients_per_group)".into(),
             });
         }
     }
@@ -208,18 +199,8 @@ struct GroupKm {
     small_group: bool,
 }
 
-fn group_km(
-    pred: &[f64],
-    time: &[f64],
-    event: &[bool],
-    rows: &[usize],
-    cuts: &[f64],
-    u: f64,
-) -> Result<GroupKm> {
-    let x: Vec<f64> = rows
-        .iter()
-        .map(|&r| if pred[r].abs() < 1e-10 { 0.0 } else { pred[r] })
-        .collect();
+fn group_km(pred: &[f64], time: &[f64], event: &[bool], rows: &[usize], cuts: &[f64], u: f64) -> Result<GroupKm> {
+    let x: Vec<f64> = rows.iter().map(|&r| if pred[r].abs() < 1e-10 { 0.0 } else { pred[r] }).collect();
     let groups = cut2_groups(&x, cuts)?;
     let g = cuts.len() - 1;
     let mut members: Vec<Vec<usize>> = vec![Vec::new(); g];
@@ -305,10 +286,7 @@ pub fn calibrate_cox(
     let n = data.time.len();
     let p = data.n_covariates;
     if n == 0 {
-        return Err(NomogramError::Empty {
-            what: "calibration data".into(),
-            min: 2,
-        });
+        return Err(NomogramError::Empty { what: "calibration data".into(), min: 2 });
     }
     check_len("event indicators", data.event, n, "patient")?;
     check_len("covariate matrix", data.x, n * p, "patient x covariate")?;
@@ -354,17 +332,11 @@ pub fn calibrate_cox(
         });
     }
 
-    let xbeta = |coef: &[f64]| -> Vec<f64> {
-        (0..n)
-            .map(|i| (0..p).map(|k| coef[k] * data.x[i * p + k]).sum())
-            .collect()
-    };
+    let xbeta =
+        |coef: &[f64]| -> Vec<f64> { (0..n).map(|i| (0..p).map(|k| coef[k] * data.x[i * p + k]).sum()).collect() };
     let s0_u = model.baseline.at(u);
     let xb = xbeta(model.coefficients);
-    let pred: Vec<f64> = xb
-        .iter()
-        .map(|v| s0_u.powf((v - model.center).exp()))
-        .collect();
+    let pred: Vec<f64> = xb.iter().map(|v| s0_u.powf((v - model.center).exp())).collect();
 
     let cuts = match &options.cuts {
         Some(c) => {
@@ -383,9 +355,7 @@ pub fn calibrate_cox(
             sorted.push(0.0);
             sorted.push(1.0);
             sorted.sort_by(f64::total_cmp);
-            (0..=g)
-                .map(|i| quantile_type7(&sorted, i as f64 / g as f64))
-                .collect()
+            (0..=g).map(|i| quantile_type7(&sorted, i as f64 / g as f64)).collect()
         }
     };
     let g = cuts.len() - 1;
@@ -393,30 +363,20 @@ pub fn calibrate_cox(
     let mut warnings = Vec::new();
     let apparent = group_km(&pred, data.time, data.event, &all_rows, &cuts, u)?;
     if apparent.small_group {
-        warnings
-            .push("a calibration group of the original data has fewer than 2 patients".to_string());
+        warnings.push("a calibration group of the original data has fewer than 2 patients".to_string());
     }
-    let index_orig: Vec<Option<f64>> = (0..g)
-        .map(|i| {
-            apparent.km[i]
-                .zip(apparent.mean_predicted[i])
-                .map(|(k, m)| k - m)
-        })
-        .collect();
+    let index_orig: Vec<Option<f64>> =
+        (0..g).map(|i| apparent.km[i].zip(apparent.mean_predicted[i]).map(|(k, m)| k - m)).collect();
 
     let resamples_drawn = options.bootstrap;
     let samples: Vec<Vec<usize>> = match options.rng {
         BootstrapRng::R => {
             let mut rng = RMersenneTwister::new(options.seed);
-            (0..resamples_drawn)
-                .map(|_| rng.sample_with_replacement(n, n))
-                .collect()
+            (0..resamples_drawn).map(|_| rng.sample_with_replacement(n, n)).collect()
         }
         BootstrapRng::ChaCha8 => {
             let mut rng = ChaCha8Rng::seed_from_u64(options.seed as u64);
-            (0..resamples_drawn)
-                .map(|_| (0..n).map(|_| rng.random_range(0..n)).collect())
-                .collect()
+            (0..resamples_drawn).map(|_| (0..n).map(|_| rng.random_range(0..n)).collect()).collect()
         }
     };
 
@@ -438,53 +398,21 @@ pub fn calibrate_cox(
             let lp_rows: Vec<f64> = rows.iter().map(|&r| xb_boot[r] - fit.center).collect();
             let time_rows: Vec<f64> = rows.iter().map(|&r| data.time[r]).collect();
             let event_rows: Vec<bool> = rows.iter().map(|&r| data.event[r]).collect();
-            let baseline = BaselineSurvival::from_cox(
-                &time_rows,
-                &event_rows,
-                &lp_rows,
-                BaselineMethod::Efron,
-            )?;
+            let baseline = BaselineSurvival::from_cox(&time_rows, &event_rows, &lp_rows, BaselineMethod::Efron)?;
             let s0 = baseline.at(u);
-            let pred_boot: Vec<f64> = xb_boot
-                .iter()
-                .map(|v| s0.powf((v - fit.center).exp()))
-                .collect();
-            let (training, small_train) = distance(
-                &pred_boot,
-                data.time,
-                data.event,
-                rows,
-                &cuts,
-                u,
-                options.min_events,
-            )?;
-            let (test, small_test) = distance(
-                &pred_boot,
-                data.time,
-                data.event,
-                &all_rows,
-                &cuts,
-                u,
-                options.min_events,
-            )?;
-            Ok(Some(Replicate {
-                training,
-                test,
-                small_group: small_train || small_test,
-            }))
+            let pred_boot: Vec<f64> = xb_boot.iter().map(|v| s0.powf((v - fit.center).exp())).collect();
+            let (training, small_train) =
+                distance(&pred_boot, data.time, data.event, rows, &cuts, u, options.min_events)?;
+            let (test, small_test) =
+                distance(&pred_boot, data.time, data.event, &all_rows, &cuts, u, options.min_events)?;
+            Ok(Some(Replicate { training, test, small_group: small_train || small_test }))
         })
         .collect::<Result<_>>()?;
 
     let resamples_failed = replicates.iter().filter(|r| r.is_none()).count();
-    let small = replicates
-        .iter()
-        .flatten()
-        .filter(|r| r.small_group)
-        .count();
+    let small = replicates.iter().flatten().filter(|r| r.small_group).count();
     if small > 0 {
-        warnings.push(format!(
-            "{small} resample(s) had a calibration group with fewer than 2 patients"
-        ));
+        warnings.push(format!("{small} resample(s) had a calibration group with fewer than 2 patients"));
     }
     let mut groups = Vec::with_capacity(g);
     for i in 0..g {
@@ -501,14 +429,7 @@ pub fn calibrate_cox(
         let optimism = mean(train_sum - test_sum, count);
         let z = normal_quantile(0.5 + options.confidence / 2.0);
         let observed_ci = apparent.km[i].zip(apparent.std_err[i]).map(|(s, se)| {
-            if s == 0.0 {
-                (0.0, 0.0)
-            } else {
-                (
-                    (s * (-z * se).exp()).max(0.0),
-                    (s * (z * se).exp()).min(1.0),
-                )
-            }
+            if s == 0.0 { (0.0, 0.0) } else { ((s * (-z * se).exp()).max(0.0), (s * (z * se).exp()).min(1.0)) }
         });
         groups.push(CalibrationGroup {
             cut_range: (cuts[i], cuts[i + 1]),
@@ -527,14 +448,7 @@ pub fn calibrate_cox(
             observed_corrected: apparent.km[i].zip(optimism).map(|(k, o)| k - o),
         });
     }
-    Ok(Calibration {
-        time: u,
-        cuts,
-        groups,
-        resamples_drawn,
-        resamples_failed,
-        warnings,
-    })
+    Ok(Calibration { time: u, cuts, groups, resamples_drawn, resamples_failed, warnings })
 }
 
 #[cfg(test)]

@@ -21,10 +21,7 @@ pub struct CoxFitOptions {
 
 impl Default for CoxFitOptions {
     fn default() -> Self {
-        Self {
-            eps: 1e-4,
-            max_iter: 10,
-        }
+        Self { eps: 1e-4, max_iter: 10 }
     }
 }
 
@@ -59,11 +56,7 @@ pub struct CoxData<'a> {
 }
 
 /// Log partial likelihood (Efron), score vector and information matrix at `beta`.
-fn efron_derivatives(
-    data: &CoxData<'_>,
-    rows: &[usize],
-    beta: &[f64],
-) -> (f64, Vec<f64>, Vec<f64>) {
+fn efron_derivatives(data: &CoxData<'_>, rows: &[usize], beta: &[f64]) -> (f64, Vec<f64>, Vec<f64>) {
     let p = data.n_covariates;
     let x = |i: usize, j: usize| data.x[i * p + j];
     // Process distinct times from the largest down, so that the risk set only grows.
@@ -174,9 +167,7 @@ fn cholesky_solve(matrix: &[f64], rhs: &[f64]) -> Option<Vec<f64>> {
 pub fn fit_cox_efron(data: &CoxData<'_>, rows: &[usize], options: CoxFitOptions) -> Result<CoxFit> {
     let p = data.n_covariates;
     if !rows.iter().any(|&r| data.event[r]) {
-        return Err(NomogramError::FitFailed {
-            reason: "the sample has no events".into(),
-        });
+        return Err(NomogramError::FitFailed { reason: "the sample has no events".into() });
     }
     let singular = || NomogramError::FitFailed {
         reason: "the information matrix is singular (a covariate is constant or collinear)".into(),
@@ -219,23 +210,12 @@ pub fn fit_cox_efron(data: &CoxData<'_>, rows: &[usize], options: CoxFitOptions)
         }
     }
     if beta.iter().any(|b| !b.is_finite()) {
-        return Err(NomogramError::FitFailed {
-            reason: "coefficients diverged".into(),
-        });
+        return Err(NomogramError::FitFailed { reason: "coefficients diverged".into() });
     }
     let nrows = rows.len() as f64;
-    let means: Vec<f64> = (0..p)
-        .map(|k| rows.iter().map(|&r| data.x[r * p + k]).sum::<f64>() / nrows)
-        .collect();
+    let means: Vec<f64> = (0..p).map(|k| rows.iter().map(|&r| data.x[r * p + k]).sum::<f64>() / nrows).collect();
     let center = beta.iter().zip(&means).map(|(b, m)| b * m).sum();
-    Ok(CoxFit {
-        coefficients: beta,
-        means,
-        center,
-        loglik: [loglik0, loglik],
-        iterations,
-        converged,
-    })
+    Ok(CoxFit { coefficients: beta, means, center, loglik: [loglik0, loglik], iterations, converged })
 }
 
 #[cfg(test)]
@@ -245,26 +225,11 @@ mod tests {
     #[test]
     fn score_is_zero_at_tight_fit() {
         let time = [5.0, 8.0, 3.0, 9.0, 2.0, 7.0, 6.0, 4.0, 8.0, 1.0];
-        let event = [
-            true, true, false, true, true, false, true, true, true, false,
-        ];
+        let event = [true, true, false, true, true, false, true, true, true, false];
         let x = [1.0, 0.5, 0.0, 1.5, 2.0, 0.2, 0.3, 1.1, 0.9, 0.0];
-        let data = CoxData {
-            time: &time,
-            event: &event,
-            x: &x,
-            n_covariates: 1,
-        };
+        let data = CoxData { time: &time, event: &event, x: &x, n_covariates: 1 };
         let rows: Vec<usize> = (0..10).collect();
-        let fit = fit_cox_efron(
-            &data,
-            &rows,
-            CoxFitOptions {
-                eps: 1e-12,
-                max_iter: 50,
-            },
-        )
-        .unwrap();
+        let fit = fit_cox_efron(&data, &rows, CoxFitOptions { eps: 1e-12, max_iter: 50 }).unwrap();
         assert!(fit.converged);
         let (_, score, _) = efron_derivatives(&data, &rows, &fit.coefficients);
         assert!(score[0].abs() < 1e-8, "score {score:?}");
@@ -273,12 +238,7 @@ mod tests {
 
     #[test]
     fn fit_without_events_fails() {
-        let data = CoxData {
-            time: &[1.0, 2.0],
-            event: &[false, false],
-            x: &[0.0, 1.0],
-            n_covariates: 1,
-        };
+        let data = CoxData { time: &[1.0, 2.0], event: &[false, false], x: &[0.0, 1.0], n_covariates: 1 };
         assert!(matches!(
             fit_cox_efron(&data, &[0, 1], CoxFitOptions::default()),
             Err(NomogramError::FitFailed { .. })

@@ -26,16 +26,12 @@ pub mod rrng;
 
 pub use baseline::{BaselineMethod, BaselineSurvival};
 pub use calibration::{
-    BootstrapRng, Calibration, CalibrationGroup, CalibrationModel, CalibrationOptions,
-    calibrate_cox,
+    BootstrapRng, Calibration, CalibrationGroup, CalibrationModel, CalibrationOptions, calibrate_cox,
 };
 pub use coxfit::{CoxData, CoxFit, CoxFitOptions, fit_cox_efron};
 pub use error::{NomogramError, Result};
 pub use nomogram::{
-    CovariateAxis, CoxNomogramModel, DerivedAxis, Nomogram, NomogramCovariate, NomogramOptions,
-    NomogramPrediction,
+    CovariateAxis, CoxNomogramModel, DerivedAxis, Nomogram, NomogramCovariate, NomogramOptions, NomogramPrediction,
 };
-pub use report::{
-    Characteristic, CohortData, ModelReport, Table, c_index_table, cohort_table, univariate_table,
-};
+pub use report::{Characteristic, CohortData, ModelReport, Table, c_index_table, cohort_table, univariate_table};
 pub use risk_groups::{RiskGroupRow, RiskGroupSummary, risk_group_summary};

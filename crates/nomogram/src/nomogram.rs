@@ -46,36 +46,18 @@ impl NomogramCovariate {
     ///
     /// # Errors
     /// Empty data or non-finite values.
-    pub fn from_data(
-        name: &str,
-        label: &str,
-        coefficient: f64,
-        data: &[f64],
-        max_discrete: usize,
-    ) -> Result<Self> {
+    pub fn from_data(name: &str, label: &str, coefficient: f64, data: &[f64], max_discrete: usize) -> Result<Self> {
         if data.is_empty() {
-            return Err(NomogramError::Empty {
-                what: format!("data of covariate {name}"),
-                min: 1,
-            });
+            return Err(NomogramError::Empty { what: format!("data of covariate {name}"), min: 1 });
         }
         check_finite(&format!("covariate {name}"), data)?;
         check_finite(&format!("coefficient of {name}"), &[coefficient])?;
         let mut unique: Vec<f64> = data.to_vec();
         unique.sort_by(f64::total_cmp);
         unique.dedup();
-        let axis_values = if unique.len() <= max_discrete {
-            unique
-        } else {
-            pretty(unique[0], unique[unique.len() - 1], 10)
-        };
-        Ok(Self {
-            name: name.into(),
-            label: label.into(),
-            coefficient,
-            axis_values,
-            value_labels: None,
-        })
+        let axis_values =
+            if unique.len() <= max_discrete { unique } else { pretty(unique[0], unique[unique.len() - 1], 10) };
+        Ok(Self { name: name.into(), label: label.into(), coefficient, axis_values, value_labels: None })
     }
 }
 
@@ -116,14 +98,8 @@ impl Default for NomogramOptions {
             max_scale: 100.0,
             intervals: 10,
             times: vec![365.0, 730.0, 1095.0],
-            time_labels: vec![
-                "1-year survival".into(),
-                "2-year survival".into(),
-                "3-year survival".into(),
-            ],
-            survival_ticks: vec![
-                0.99, 0.95, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1, 0.05, 0.01,
-            ],
+            time_labels: vec!["1-year survival".into(), "2-year survival".into(), "3-year survival".into()],
+            survival_ticks: vec![0.99, 0.95, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1, 0.05, 0.01],
         }
     }
 }
@@ -196,12 +172,8 @@ pub struct Nomogram {
 
 /// R's `approx(x, y, xout, ties = mean)` with `rule = 1`: linear interpolation, `None` outside.
 fn approx_ties_mean(x: &[f64], y: &[f64], xout: f64) -> Option<f64> {
-    let mut pairs: Vec<(f64, f64)> = x
-        .iter()
-        .copied()
-        .zip(y.iter().copied())
-        .filter(|(a, b)| !a.is_nan() && !b.is_nan())
-        .collect();
+    let mut pairs: Vec<(f64, f64)> =
+        x.iter().copied().zip(y.iter().copied()).filter(|(a, b)| !a.is_nan() && !b.is_nan()).collect();
     pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
     let mut xs: Vec<f64> = Vec::with_capacity(pairs.len());
     let mut ys: Vec<f64> = Vec::with_capacity(pairs.len());
@@ -258,17 +230,9 @@ impl Nomogram {
     /// of different lengths, a non-positive time, or all coefficients zero (no points scale).
     pub fn build(model: &CoxNomogramModel, options: &NomogramOptions) -> Result<Self> {
         if model.covariates.is_empty() {
-            return Err(NomogramError::Empty {
-                what: "nomogram covariates".into(),
-                min: 1,
-            });
+            return Err(NomogramError::Empty { what: "nomogram covariates".into(), min: 1 });
         }
-        check_len(
-            "survival axis labels",
-            &options.time_labels,
-            options.times.len(),
-            "survival time",
-        )?;
+        check_len("survival axis labels", &options.time_labels, options.times.len(), "survival time")?;
         check_finite("nomogram times", &options.times)?;
         for &t in &options.times {
             if t <= 0.0 {
@@ -286,45 +250,24 @@ impl Nomogram {
                 reason: "must be a positive number of points".into(),
             });
         }
-        check_finite(
-            "center",
-            &[
-                model.center,
-                model.linear_predictor_range.0,
-                model.linear_predictor_range.1,
-            ],
-        )?;
+        check_finite("center", &[model.center, model.linear_predictor_range.0, model.linear_predictor_range.1])?;
 
         // Effect ranges per covariate.
         let mut axes = Vec::with_capacity(model.covariates.len());
         for cov in &model.covariates {
             if cov.axis_values.is_empty() {
-                return Err(NomogramError::Empty {
-                    what: format!("axis values of covariate {}", cov.name),
-                    min: 1,
-                });
+                return Err(NomogramError::Empty { what: format!("axis values of covariate {}", cov.name), min: 1 });
             }
             check_finite(&format!("axis values of {}", cov.name), &cov.axis_values)?;
             check_finite(&format!("coefficient of {}", cov.name), &[cov.coefficient])?;
             if let Some(labels) = &cov.value_labels {
-                check_len(
-                    &format!("value labels of {}", cov.name),
-                    labels,
-                    cov.axis_values.len(),
-                    "axis value",
-                )?;
+                check_len(&format!("value labels of {}", cov.name), labels, cov.axis_values.len(), "axis value")?;
             }
-            let xbeta: Vec<f64> = cov
-                .axis_values
-                .iter()
-                .map(|v| cov.coefficient * v)
-                .collect();
+            let xbeta: Vec<f64> = cov.axis_values.iter().map(|v| cov.coefficient * v).collect();
             let lo = xbeta.iter().copied().fold(f64::INFINITY, f64::min);
             let hi = xbeta.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-            let value_labels = cov
-                .value_labels
-                .clone()
-                .unwrap_or_else(|| cov.axis_values.iter().map(|&v| format_tick(v)).collect());
+            let value_labels =
+                cov.value_labels.clone().unwrap_or_else(|| cov.axis_values.iter().map(|&v| format_tick(v)).collect());
             axes.push(CovariateAxis {
                 name: cov.name.clone(),
                 label: cov.label.clone(),
@@ -335,26 +278,18 @@ impl Nomogram {
                 xbeta_range: (lo, hi),
             });
         }
-        let widest = axes
-            .iter()
-            .map(|a| a.xbeta_range.1 - a.xbeta_range.0)
-            .fold(0.0, f64::max);
+        let widest = axes.iter().map(|a| a.xbeta_range.1 - a.xbeta_range.0).fold(0.0, f64::max);
         if widest <= 0.0 {
             return Err(NomogramError::InvalidParameter {
                 name: "coefficients".into(),
                 value: "all zero".into(),
-                reason: "at least one covariate needs a non-zero coefficient and two axis values"
-                    .into(),
+                reason: "at least one covariate needs a non-zero coefficient and two axis values".into(),
             });
         }
         let scale = options.max_scale / widest;
         let intercept = -model.center + axes.iter().map(|a| a.xbeta_range.0).sum::<f64>();
         for axis in &mut axes {
-            axis.points = axis
-                .xbeta
-                .iter()
-                .map(|xb| (xb - axis.xbeta_range.0) * scale)
-                .collect();
+            axis.points = axis.xbeta.iter().map(|xb| (xb - axis.xbeta_range.0) * scale).collect();
         }
 
         // Linear predictor ticks from the data range, total points axis long enough to hold them.
@@ -362,11 +297,8 @@ impl Nomogram {
         let lp_at = pretty(lp_lo, lp_hi, options.intervals);
         let lp_max = lp_at.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         let lp_min = lp_at.iter().copied().fold(f64::INFINITY, f64::min);
-        let sum_max = if axes.len() == 1 {
-            options.max_scale
-        } else {
-            options.max_scale.max(scale * (lp_max - intercept))
-        };
+        let sum_max =
+            if axes.len() == 1 { options.max_scale } else { options.max_scale.max(scale * (lp_max - intercept)) };
         let total_points_axis = pretty(0.0, sum_max, options.intervals);
         let linear_predictor_axis = DerivedAxis {
             label: "Linear predictor".into(),
@@ -382,10 +314,7 @@ impl Nomogram {
         grid[999] = lp_max;
         let mut survival_axes = Vec::with_capacity(options.times.len());
         for (t, label) in options.times.iter().zip(&options.time_labels) {
-            let fu: Vec<f64> = grid
-                .iter()
-                .map(|&lp| model.baseline.survival_at(*t, lp))
-                .collect();
+            let fu: Vec<f64> = grid.iter().map(|&lp| model.baseline.survival_at(*t, lp)).collect();
             let mut points = Vec::new();
             let mut values = Vec::new();
             for &p in &options.survival_ticks {
@@ -394,12 +323,7 @@ impl Nomogram {
                     values.push(p);
                 }
             }
-            survival_axes.push(DerivedAxis {
-                label: label.clone(),
-                time: Some(*t),
-                points,
-                values,
-            });
+            survival_axes.push(DerivedAxis { label: label.clone(), time: Some(*t), points, values });
         }
 
         Ok(Self {
@@ -418,12 +342,7 @@ impl Nomogram {
     /// Returns the total points of a patient with covariate values `x` (model order):
     /// sum_j sc * (beta_j x_j - min_v beta_j v).
     pub fn total_points(&self, x: &[f64]) -> Result<f64> {
-        check_len(
-            "patient covariates",
-            x,
-            self.covariates.len(),
-            "model covariate",
-        )?;
+        check_len("patient covariates", x, self.covariates.len(), "model covariate")?;
         check_finite("patient covariates", x)?;
         Ok(self
             .model
@@ -442,33 +361,17 @@ impl Nomogram {
 
     /// Returns S(t) = S0(t)^exp(lp) for `total_points`.
     pub fn survival_from_points(&self, total_points: f64, time: f64) -> f64 {
-        self.model
-            .baseline
-            .survival_at(time, self.linear_predictor_from_points(total_points))
+        self.model.baseline.survival_at(time, self.linear_predictor_from_points(total_points))
     }
 
     /// Predicts total points, linear predictor and survival at the nomogram times for one
     /// patient.
     pub fn predict(&self, x: &[f64]) -> Result<NomogramPrediction> {
         let total_points = self.total_points(x)?;
-        let linear_predictor = self
-            .model
-            .covariates
-            .iter()
-            .zip(x)
-            .map(|(c, v)| c.coefficient * v)
-            .sum::<f64>()
-            - self.model.center;
-        let survival = self
-            .times
-            .iter()
-            .map(|&t| self.model.baseline.survival_at(t, linear_predictor))
-            .collect();
-        Ok(NomogramPrediction {
-            total_points,
-            linear_predictor,
-            survival,
-        })
+        let linear_predictor =
+            self.model.covariates.iter().zip(x).map(|(c, v)| c.coefficient * v).sum::<f64>() - self.model.center;
+        let survival = self.times.iter().map(|&t| self.model.baseline.survival_at(t, linear_predictor)).collect();
+        Ok(NomogramPrediction { total_points, linear_predictor, survival })
     }
 }
 
@@ -495,19 +398,14 @@ mod tests {
                 },
             ],
             center: 0.5,
-            baseline: BaselineSurvival::new(vec![0.0, 1.0, 2.0, 3.0], vec![1.0, 0.9, 0.7, 0.5])
-                .unwrap(),
+            baseline: BaselineSurvival::new(vec![0.0, 1.0, 2.0, 3.0], vec![1.0, 0.9, 0.7, 0.5]).unwrap(),
             linear_predictor_range: (-1.4, 1.4),
         }
     }
 
     #[test]
     fn widest_covariate_spans_max_scale() {
-        let options = NomogramOptions {
-            times: vec![2.0],
-            time_labels: vec!["S(2)".into()],
-            ..Default::default()
-        };
+        let options = NomogramOptions { times: vec![2.0], time_labels: vec!["S(2)".into()], ..Default::default() };
         let nom = Nomogram::build(&model(), &options).unwrap();
         assert!((nom.scale - 50.0).abs() < 1e-12);
         assert_eq!(nom.covariates[0].points, vec![0.0, 25.0, 50.0, 75.0, 100.0]);
@@ -515,19 +413,13 @@ mod tests {
         assert!((nom.intercept - (-1.0 - 0.5)).abs() < 1e-12);
         let p = nom.predict(&[2.0, 1.0]).unwrap();
         assert!((p.total_points - 50.0).abs() < 1e-12);
-        assert!(
-            (nom.linear_predictor_from_points(p.total_points) - p.linear_predictor).abs() < 1e-12
-        );
+        assert!((nom.linear_predictor_from_points(p.total_points) - p.linear_predictor).abs() < 1e-12);
         assert!((p.survival[0] - 0.7f64.powf((-0.5f64).exp())).abs() < 1e-12);
     }
 
     #[test]
     fn survival_ticks_invert_survival() {
-        let options = NomogramOptions {
-            times: vec![2.0],
-            time_labels: vec!["S(2)".into()],
-            ..Default::default()
-        };
+        let options = NomogramOptions { times: vec![2.0], time_labels: vec!["S(2)".into()], ..Default::default() };
         let nom = Nomogram::build(&model(), &options).unwrap();
         let axis = &nom.survival_axes[0];
         assert!(!axis.values.is_empty());
@@ -547,8 +439,7 @@ mod tests {
 
     #[test]
     fn covariate_axis_follows_datadist_rule() {
-        let c =
-            NomogramCovariate::from_data("ecog", "ECOG", 0.4, &[0.0, 1.0, 3.0, 1.0], 10).unwrap();
+        let c = NomogramCovariate::from_data("ecog", "ECOG", 0.4, &[0.0, 1.0, 3.0, 1.0], 10).unwrap();
         assert_eq!(c.axis_values, vec![0.0, 1.0, 3.0]);
         let ages: Vec<f64> = (39..=82).map(f64::from).collect();
         let c = NomogramCovariate::from_data("age", "Age", 0.01, &ages, 10).unwrap();

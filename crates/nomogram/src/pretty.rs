@@ -29,12 +29,7 @@ pub fn pretty(lo: f64, hi: f64, n: usize) -> Vec<f64> {
         i_small = true;
     } else {
         cell = lo.abs().max(hi.abs());
-        let mut u = 1.0
-            + if h5 >= 1.5 * h + 0.5 {
-                1.0 / (1.0 + h)
-            } else {
-                1.5 / (1.0 + h5)
-            };
+        let mut u = 1.0 + if h5 >= 1.5 * h + 0.5 { 1.0 / (1.0 + h) } else { 1.5 / (1.0 + h5) };
         u *= (ndiv.max(1) as f64) * f64::EPSILON;
         i_small = dx < cell * u * 3.0;
     }

@@ -74,26 +74,15 @@ fn survival_error(e: radiomics_survival::SurvivalError) -> NomogramError {
 /// No cohorts, characteristics whose names or kinds differ between cohorts, length mismatches.
 pub fn cohort_table(cohorts: &[CohortData]) -> Result<Table> {
     if cohorts.is_empty() {
-        return Err(NomogramError::Empty {
-            what: "cohorts".into(),
-            min: 1,
-        });
+        return Err(NomogramError::Empty { what: "cohorts".into(), min: 1 });
     }
-    let mut table = Table {
-        header: vec!["Characteristic".into()],
-        rows: vec![],
-    };
+    let mut table = Table { header: vec!["Characteristic".into()], rows: vec![] };
     table.header.extend(cohorts.iter().map(|c| c.name.clone()));
     let mut patients = vec!["Patients, n".to_string()];
     let mut events = vec!["Events, n (%)".to_string()];
     let mut follow_up = vec!["Median follow-up (reverse KM)".to_string()];
     for c in cohorts {
-        check_len(
-            &format!("events of cohort {}", c.name),
-            &c.event,
-            c.time.len(),
-            "patient",
-        )?;
+        check_len(&format!("events of cohort {}", c.name), &c.event, c.time.len(), "patient")?;
         let n = c.time.len();
         let d = c.event.iter().filter(|&&e| e).count();
         patients.push(n.to_string());
@@ -101,9 +90,7 @@ pub fn cohort_table(cohorts: &[CohortData]) -> Result<Table> {
         let reversed: Vec<bool> = c.event.iter().map(|e| !e).collect();
         let data = SurvivalData::from_bool(&c.time, &reversed).map_err(survival_error)?;
         let km = KaplanMeier::fit(&data).map_err(survival_error)?;
-        let med = km
-            .median(radiomics_survival::ConfType::Log, 0.95)
-            .map_err(survival_error)?;
+        let med = km.median(radiomics_survival::ConfType::Log, 0.95).map_err(survival_error)?;
         follow_up.push(med.median.map_or("not reached".into(), fmt_num));
     }
     table.rows.extend([patients, events, follow_up]);
@@ -113,13 +100,11 @@ pub fn cohort_table(cohorts: &[CohortData]) -> Result<Table> {
             Characteristic::Continuous(_) => {
                 let mut row = vec![format!("{name}, median [IQR]")];
                 for c in cohorts {
-                    let Some((other, Characteristic::Continuous(v))) = c.characteristics.get(k)
-                    else {
+                    let Some((other, Characteristic::Continuous(v))) = c.characteristics.get(k) else {
                         return Err(NomogramError::InvalidParameter {
                             name: format!("characteristic {name} of cohort {}", c.name),
                             value: "missing or not continuous".into(),
-                            reason: "every cohort needs the same characteristics in the same order"
-                                .into(),
+                            reason: "every cohort needs the same characteristics in the same order".into(),
                         });
                     };
                     debug_assert_eq!(other, name);
@@ -143,28 +128,20 @@ pub fn cohort_table(cohorts: &[CohortData]) -> Result<Table> {
                 levels.sort();
                 levels.dedup();
                 table.rows.push(
-                    std::iter::once(format!("{name}, n (%)"))
-                        .chain(cohorts.iter().map(|_| String::new()))
-                        .collect(),
+                    std::iter::once(format!("{name}, n (%)")).chain(cohorts.iter().map(|_| String::new())).collect(),
                 );
                 for level in &levels {
                     let mut row = vec![format!("  {level}")];
                     for c in cohorts {
-                        let Some((_, Characteristic::Categorical(v))) = c.characteristics.get(k)
-                        else {
+                        let Some((_, Characteristic::Categorical(v))) = c.characteristics.get(k) else {
                             return Err(NomogramError::InvalidParameter {
                                 name: format!("characteristic {name} of cohort {}", c.name),
                                 value: "missing or not categorical".into(),
-                                reason:
-                                    "every cohort needs the same characteristics in the same order"
-                                        .into(),
+                                reason: "every cohort needs the same characteristics in the same order".into(),
                             });
                         };
                         let count = v.iter().filter(|x| *x == level).count();
-                        row.push(format!(
-                            "{count} ({:.1}%)",
-                            100.0 * count as f64 / v.len().max(1) as f64
-                        ));
+                        row.push(format!("{count} ({:.1}%)", 100.0 * count as f64 / v.len().max(1) as f64));
                     }
                     table.rows.push(row);
                 }
@@ -179,10 +156,7 @@ pub fn cohort_table(cohorts: &[CohortData]) -> Result<Table> {
 /// # Errors
 /// Those of `radiomics-survival`'s Cox fit (no events, constant covariate, ...).
 pub fn univariate_table(data: &SurvivalData, x: &Covariates) -> Result<Table> {
-    let mut table = Table {
-        header: vec!["Variable".into(), "HR".into(), "95% CI".into(), "p".into()],
-        rows: vec![],
-    };
+    let mut table = Table { header: vec!["Variable".into(), "HR".into(), "95% CI".into(), "p".into()], rows: vec![] };
     for j in 0..x.n_cols() {
         let name = x.names()[j].clone();
         let single = x.subset_columns(&[j]);
@@ -192,10 +166,7 @@ pub fn univariate_table(data: &SurvivalData, x: &Covariates) -> Result<Table> {
             name,
             format!("{:.3}", t.hazard_ratio),
             format!("{:.3} to {:.3}", t.hr_lower95, t.hr_upper95),
-            crate::plot::format_p_value(t.p_value)
-                .trim_start_matches("p ")
-                .trim_start_matches("= ")
-                .to_string(),
+            crate::plot::format_p_value(t.p_value).trim_start_matches("p ").trim_start_matches("= ").to_string(),
         ]);
     }
     Ok(table)
@@ -203,10 +174,7 @@ pub fn univariate_table(data: &SurvivalData, x: &Covariates) -> Result<Table> {
 
 /// Harrell's C-index with 95% CI of `score` (higher = higher risk) in each cohort.
 pub fn c_index_table(cohorts: &[(&str, &SurvivalData, &[f64])]) -> Result<Table> {
-    let mut table = Table {
-        header: vec!["Cohort".into(), "C-index".into(), "95% CI".into()],
-        rows: vec![],
-    };
+    let mut table = Table { header: vec!["Cohort".into(), "C-index".into(), "95% CI".into()], rows: vec![] };
     for (name, data, score) in cohorts {
         let c = concordance(data, score).map_err(survival_error)?;
         table.rows.push(vec![
@@ -251,10 +219,7 @@ struct Figure {
 }
 
 fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 fn md_cell(s: &str) -> String {
@@ -296,15 +261,8 @@ impl ModelReport<'_> {
                         g.label.clone(),
                         g.n.to_string(),
                         g.events.to_string(),
-                        format!(
-                            "{} ({} to {})",
-                            opt(g.median),
-                            opt(g.median_ci.0),
-                            opt(g.median_ci.1)
-                        ),
-                        g.hazard_ratio.map_or("reference".into(), |(h, l, u)| {
-                            format!("{h:.2} ({l:.2} to {u:.2})")
-                        }),
+                        format!("{} ({} to {})", opt(g.median), opt(g.median_ci.0), opt(g.median_ci.1)),
+                        g.hazard_ratio.map_or("reference".into(), |(h, l, u)| format!("{h:.2} ({l:.2} to {u:.2})")),
                     ]
                 })
                 .collect();
@@ -340,19 +298,14 @@ impl ModelReport<'_> {
                         g.n.to_string(),
                         opt(g.mean_predicted),
                         opt(g.observed),
-                        g.observed_ci.map_or("NA".into(), |(l, u)| {
-                            format!("{} to {}", fmt_num(l), fmt_num(u))
-                        }),
+                        g.observed_ci.map_or("NA".into(), |(l, u)| format!("{} to {}", fmt_num(l), fmt_num(u))),
                         opt(g.optimism),
                         opt(g.observed_corrected),
                     ]
                 })
                 .collect();
             out.push((
-                format!(
-                    "Calibration at {label} (bootstrap B = {})",
-                    cal.resamples_drawn
-                ),
+                format!("Calibration at {label} (bootstrap B = {})", cal.resamples_drawn),
                 Table {
                     header: vec![
                         "n".into(),
@@ -379,11 +332,7 @@ impl ModelReport<'_> {
             });
         }
         if let Some(nom) = self.nomogram {
-            let plot = NomogramPlot {
-                nomogram: nom,
-                title: String::new(),
-                show_linear_predictor: true,
-            };
+            let plot = NomogramPlot { nomogram: nom, title: String::new(), show_linear_predictor: true };
             figs.push(Figure {
                 caption: "Nomogram".into(),
                 file_stem: "nomogram".into(),
@@ -391,11 +340,7 @@ impl ModelReport<'_> {
             });
         }
         if let Some((cal, label)) = &self.calibration {
-            let plot = CalibrationPlot {
-                calibration: cal,
-                title: String::new(),
-                time_label: label.clone(),
-            };
+            let plot = CalibrationPlot { calibration: cal, title: String::new(), time_label: label.clone() };
             figs.push(Figure {
                 caption: format!("Calibration at {label}"),
                 file_stem: "calibration".into(),
@@ -438,15 +383,10 @@ impl ModelReport<'_> {
         }
         for fig in self.figures()? {
             let svg = fig.svg.trim_start_matches(|c| c != '<');
-            let svg = svg.strip_prefix("<?xml").map_or(svg, |rest| {
-                rest.split_once("?>").map_or(rest, |(_, r)| r.trim_start())
-            });
-            let _ = writeln!(
-                html,
-                "<figure>\n<figcaption>{}</figcaption>\n{}\n</figure>",
-                escape(&fig.caption),
-                svg
-            );
+            let svg = svg
+                .strip_prefix("<?xml")
+                .map_or(svg, |rest| rest.split_once("?>").map_or(rest, |(_, r)| r.trim_start()));
+            let _ = writeln!(html, "<figure>\n<figcaption>{}</figcaption>\n{}\n</figure>", escape(&fig.caption), svg);
         }
         html.push_str("</body>\n</html>\n");
         Ok(html)
@@ -462,35 +402,10 @@ impl ModelReport<'_> {
         }
         for (caption, table) in self.tables() {
             let _ = writeln!(md, "## {caption}\n");
-            let _ = writeln!(
-                md,
-                "| {} |",
-                table
-                    .header
-                    .iter()
-                    .map(|h| md_cell(h))
-                    .collect::<Vec<_>>()
-                    .join(" | ")
-            );
-            let _ = writeln!(
-                md,
-                "|{}|",
-                table
-                    .header
-                    .iter()
-                    .map(|_| "---")
-                    .collect::<Vec<_>>()
-                    .join("|")
-            );
+            let _ = writeln!(md, "| {} |", table.header.iter().map(|h| md_cell(h)).collect::<Vec<_>>().join(" | "));
+            let _ = writeln!(md, "|{}|", table.header.iter().map(|_| "---").collect::<Vec<_>>().join("|"));
             for row in &table.rows {
-                let _ = writeln!(
-                    md,
-                    "| {} |",
-                    row.iter()
-                        .map(|c| md_cell(c))
-                        .collect::<Vec<_>>()
-                        .join(" | ")
-                );
+                let _ = writeln!(md, "| {} |", row.iter().map(|c| md_cell(c)).collect::<Vec<_>>().join(" | "));
             }
             md.push('\n');
         }

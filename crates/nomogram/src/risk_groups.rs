@@ -1,8 +1,6 @@
 //! Risk-group summary of a score dichotomised at a cut-off.
 
-use radiomics_survival::{
-    ConfType, KaplanMeier, SurvivalData, Ties, hazard_ratio, logrank_two_groups,
-};
+use radiomics_survival::{ConfType, KaplanMeier, SurvivalData, Ties, hazard_ratio, logrank_two_groups};
 
 use crate::error::{NomogramError, Result, check_finite, check_len};
 
@@ -64,30 +62,18 @@ pub fn risk_group_summary(
     let n_high = high.iter().filter(|&&h| h).count();
     if n_high == 0 || n_high == score.len() {
         let (min, max) = crate::plot_support::min_max(score);
-        return Err(NomogramError::SingleGroup {
-            cutoff,
-            n: score.len(),
-            min,
-            max,
-        });
+        return Err(NomogramError::SingleGroup { cutoff, n: score.len(), min, max });
     }
-    let data =
-        SurvivalData::from_bool(time, event).map_err(|e| NomogramError::Survival(e.to_string()))?;
+    let data = SurvivalData::from_bool(time, event).map_err(|e| NomogramError::Survival(e.to_string()))?;
     let mut groups = Vec::with_capacity(2);
     for (g, label) in labels.iter().enumerate() {
         let rows: Vec<usize> = (0..score.len()).filter(|&i| high[i] == (g == 1)).collect();
         let events = rows.iter().filter(|&&i| event[i]).count();
         if events == 0 {
-            return Err(NomogramError::NoEvents {
-                group: (*label).to_string(),
-                n: rows.len(),
-            });
+            return Err(NomogramError::NoEvents { group: (*label).to_string(), n: rows.len() });
         }
-        let km = KaplanMeier::fit(&data.subset(&rows))
-            .map_err(|e| NomogramError::Survival(e.to_string()))?;
-        let median = km
-            .median(ConfType::Log, 0.95)
-            .map_err(|e| NomogramError::Survival(e.to_string()))?;
+        let km = KaplanMeier::fit(&data.subset(&rows)).map_err(|e| NomogramError::Survival(e.to_string()))?;
+        let median = km.median(ConfType::Log, 0.95).map_err(|e| NomogramError::Survival(e.to_string()))?;
         groups.push(RiskGroupRow {
             label: (*label).to_string(),
             n: rows.len(),
@@ -97,16 +83,8 @@ pub fn risk_group_summary(
             hazard_ratio: None,
         });
     }
-    let hr = hazard_ratio(&data, &high, Ties::Efron)
-        .map_err(|e| NomogramError::Survival(e.to_string()))?;
+    let hr = hazard_ratio(&data, &high, Ties::Efron).map_err(|e| NomogramError::Survival(e.to_string()))?;
     groups[1].hazard_ratio = Some((hr.hazard_ratio, hr.lower95, hr.upper95));
-    let test = logrank_two_groups(&data, &high, rho)
-        .map_err(|e| NomogramError::Survival(e.to_string()))?;
-    Ok(RiskGroupSummary {
-        cutoff,
-        groups,
-        rho,
-        chi_square: test.test.statistic,
-        p_value: test.test.p_value,
-    })
+    let test = logrank_two_groups(&data, &high, rho).map_err(|e| NomogramError::Survival(e.to_string()))?;
+    Ok(RiskGroupSummary { cutoff, groups, rho, chi_square: test.test.statistic, p_value: test.test.p_value })
 }

@@ -131,11 +131,7 @@ mod tests {
     fn sample_matches_r() {
         // R >= 3.6: set.seed(1); sample(10, replace = TRUE) -> 9 4 7 1 2 7 2 3 1 5
         let mut rng = RMersenneTwister::new(1);
-        let drawn: Vec<usize> = rng
-            .sample_with_replacement(10, 10)
-            .iter()
-            .map(|i| i + 1)
-            .collect();
+        let drawn: Vec<usize> = rng.sample_with_replacement(10, 10).iter().map(|i| i + 1).collect();
         assert_eq!(drawn, vec![9, 4, 7, 1, 2, 7, 2, 3, 1, 5]);
     }
 }

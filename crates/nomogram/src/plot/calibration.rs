@@ -5,9 +5,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::Plot;
-use super::common::{
-    GRID, LegendCorner, draw_legend, draw_text, fmt_axis, font_sizes, series_color, text_style,
-};
+use super::common::{GRID, LegendCorner, draw_legend, draw_text, fmt_axis, font_sizes, series_color, text_style};
 use crate::calibration::Calibration;
 use crate::error::{NomogramError, Result};
 
@@ -41,17 +39,10 @@ impl Plot for CalibrationPlot<'_> {
             .filter_map(|g| Some((g.mean_predicted?, g.observed?, g.observed_ci)))
             .collect();
         if apparent.is_empty() {
-            return Err(NomogramError::Empty {
-                what: "calibration groups with an estimate".into(),
-                min: 1,
-            });
+            return Err(NomogramError::Empty { what: "calibration groups with an estimate".into(), min: 1 });
         }
-        let corrected: Vec<(f64, f64)> = self
-            .calibration
-            .groups
-            .iter()
-            .filter_map(|g| Some((g.mean_predicted?, g.observed_corrected?)))
-            .collect();
+        let corrected: Vec<(f64, f64)> =
+            self.calibration.groups.iter().filter_map(|g| Some((g.mean_predicted?, g.observed_corrected?))).collect();
 
         let mut builder = ChartBuilder::on(area);
         builder
@@ -62,9 +53,7 @@ impl Plot for CalibrationPlot<'_> {
         if !self.title.is_empty() {
             builder.caption(&self.title, (super::common::FONT, fs.title));
         }
-        let mut chart = builder
-            .build_cartesian_2d(0.0..1.0f64, 0.0..1.0f64)
-            .map_err(&err)?;
+        let mut chart = builder.build_cartesian_2d(0.0..1.0f64, 0.0..1.0f64).map_err(&err)?;
         chart
             .configure_mesh()
             .bold_line_style(GRID)
@@ -72,10 +61,7 @@ impl Plot for CalibrationPlot<'_> {
             .x_labels(6)
             .y_labels(6)
             .x_desc(format!("Predicted {} survival", self.time_label))
-            .y_desc(format!(
-                "Observed {} survival (Kaplan-Meier)",
-                self.time_label
-            ))
+            .y_desc(format!("Observed {} survival (Kaplan-Meier)", self.time_label))
             .x_label_formatter(&|v| fmt_axis(*v))
             .y_label_formatter(&|v| fmt_axis(*v))
             .label_style((super::common::FONT, fs.tick))
@@ -85,10 +71,7 @@ impl Plot for CalibrationPlot<'_> {
 
         let ideal = RGBColor(150, 150, 150);
         chart
-            .draw_series(std::iter::once(PathElement::new(
-                vec![(0.0, 0.0), (1.0, 1.0)],
-                ideal.stroke_width(1),
-            )))
+            .draw_series(std::iter::once(PathElement::new(vec![(0.0, 0.0), (1.0, 1.0)], ideal.stroke_width(1))))
             .map_err(&err)?;
         let c0 = series_color(0);
         let cap = (fs.tick * 0.35) as i32;
@@ -112,56 +95,25 @@ impl Plot for CalibrationPlot<'_> {
         }
         let mut pts: Vec<(f64, f64)> = apparent.iter().map(|(x, y, _)| (*x, *y)).collect();
         pts.sort_by(|a, b| a.0.total_cmp(&b.0));
-        chart
-            .draw_series(std::iter::once(PathElement::new(
-                pts.clone(),
-                c0.stroke_width(2),
-            )))
-            .map_err(&err)?;
-        chart
-            .draw_series(
-                pts.iter()
-                    .map(|p| Circle::new(*p, (fs.tick * 0.35) as i32, c0.filled())),
-            )
-            .map_err(&err)?;
+        chart.draw_series(std::iter::once(PathElement::new(pts.clone(), c0.stroke_width(2)))).map_err(&err)?;
+        chart.draw_series(pts.iter().map(|p| Circle::new(*p, (fs.tick * 0.35) as i32, c0.filled()))).map_err(&err)?;
         let mut entries = vec![("Apparent (KM, 95% CI)".to_string(), c0)];
         if !corrected.is_empty() && self.calibration.resamples_drawn > 0 {
             let c1 = series_color(1);
             let mut cpts = corrected.clone();
             cpts.sort_by(|a, b| a.0.total_cmp(&b.0));
+            chart.draw_series(std::iter::once(PathElement::new(cpts.clone(), c1.stroke_width(2)))).map_err(&err)?;
             chart
-                .draw_series(std::iter::once(PathElement::new(
-                    cpts.clone(),
-                    c1.stroke_width(2),
-                )))
+                .draw_series(cpts.iter().map(|p| TriangleMarker::new(*p, (fs.tick * 0.45) as i32, c1.filled())))
                 .map_err(&err)?;
-            chart
-                .draw_series(
-                    cpts.iter()
-                        .map(|p| TriangleMarker::new(*p, (fs.tick * 0.45) as i32, c1.filled())),
-                )
-                .map_err(&err)?;
-            entries.push((
-                format!("Bias-corrected (B = {})", self.calibration.resamples_drawn),
-                c1,
-            ));
+            entries.push((format!("Bias-corrected (B = {})", self.calibration.resamples_drawn), c1));
         }
         entries.push(("Ideal".to_string(), ideal));
         let (xr, yr) = chart.plotting_area().get_pixel_range();
-        draw_legend(
-            area,
-            name,
-            &entries,
-            (xr.start, yr.start, xr.end, yr.end),
-            fs.tick,
-            LegendCorner::TopLeft,
-        )?;
+        draw_legend(area, name, &entries, (xr.start, yr.start, xr.end, yr.end), fs.tick, LegendCorner::TopLeft)?;
         let n: usize = self.calibration.groups.iter().map(|g| g.n).sum();
-        let note = format!(
-            "n = {n}, {} groups, t = {}",
-            self.calibration.groups.len(),
-            fmt_axis(self.calibration.time)
-        );
+        let note =
+            format!("n = {n}, {} groups, t = {}", self.calibration.groups.len(), fmt_axis(self.calibration.time));
         draw_text(
             area,
             name,

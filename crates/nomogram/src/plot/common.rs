@@ -38,11 +38,7 @@ pub(crate) struct FontSizes {
 
 pub(crate) fn font_sizes(height: u32) -> FontSizes {
     let k = (f64::from(height) / 600.0).clamp(0.75, 2.5);
-    FontSizes {
-        title: 22.0 * k,
-        label: 17.0 * k,
-        tick: 14.0 * k,
-    }
+    FontSizes { title: 22.0 * k, label: 17.0 * k, tick: 14.0 * k }
 }
 
 /// Text style with anchor.
@@ -60,17 +56,13 @@ pub(crate) fn draw_text<DB: DrawingBackend>(
     pos: (i32, i32),
     style: &TextStyle<'_>,
 ) -> Result<()> {
-    area.draw(&Text::new(text.to_string(), pos, style.clone()))
-        .map_err(super::backend_error(plot))
+    area.draw(&Text::new(text.to_string(), pos, style.clone())).map_err(super::backend_error(plot))
 }
 
 /// Checks that `values` is finite and not empty.
 pub(crate) fn check_series(plot: &str, what: &str, values: &[f64]) -> Result<()> {
     if values.is_empty() {
-        return Err(NomogramError::Empty {
-            what: format!("{plot}: {what}"),
-            min: 1,
-        });
+        return Err(NomogramError::Empty { what: format!("{plot}: {what}"), min: 1 });
     }
     crate::error::check_finite(&format!("{plot}: {what}"), values)
 }
@@ -80,9 +72,7 @@ pub(crate) fn min_max(values: impl IntoIterator<Item = f64>) -> (f64, f64) {
     values
         .into_iter()
         .filter(|v| v.is_finite())
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
-            (a.min(v), b.max(v))
-        })
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)))
 }
 
 /// Pads a range so that it is never empty.
@@ -130,41 +120,25 @@ pub(crate) fn draw_legend<DB: DrawingBackend>(
     }
     let (x0, y0, x1, y1) = rect;
     let line_h = (font * 1.4) as i32;
-    let text_w = entries
-        .iter()
-        .map(|(l, _)| l.chars().count())
-        .max()
-        .unwrap_or(1) as f64
-        * font
-        * 0.6;
+    let text_w = entries.iter().map(|(l, _)| l.chars().count()).max().unwrap_or(1) as f64 * font * 0.6;
     let box_w = (text_w + font * 2.6) as i32;
     let box_h = line_h * entries.len() as i32 + (font * 0.6) as i32;
     let (bx, by) = match corner {
         LegendCorner::TopRight => (x1 - box_w - 10, y0 + 10),
         LegendCorner::BottomLeft => (x0 + 10, y1 - box_h - 10),
         LegendCorner::TopLeft => (x0 + 10, y0 + 10),
-        LegendCorner::BottomRight => (x1 - box_w - 10, y1 - box_h - 10),
     };
-    area.draw(&Rectangle::new(
-        [(bx, by), (bx + box_w, by + box_h)],
-        WHITE.mix(0.85).filled(),
-    ))
-    .map_err(super::backend_error(plot))?;
-    area.draw(&Rectangle::new(
-        [(bx, by), (bx + box_w, by + box_h)],
-        RGBColor(150, 150, 150).stroke_width(1),
-    ))
-    .map_err(super::backend_error(plot))?;
+    area.draw(&Rectangle::new([(bx, by), (bx + box_w, by + box_h)], WHITE.mix(0.85).filled()))
+        .map_err(super::backend_error(plot))?;
+    area.draw(&Rectangle::new([(bx, by), (bx + box_w, by + box_h)], RGBColor(150, 150, 150).stroke_width(1)))
+        .map_err(super::backend_error(plot))?;
     let style = text_style(font, BLACK, HPos::Left, VPos::Center);
     for (i, (label, color)) in entries.iter().enumerate() {
         let cy = by + (font * 0.3) as i32 + line_h * i as i32 + line_h / 2;
         let sx = bx + (font * 0.5) as i32;
         let sq = (font * 0.8) as i32;
         area.draw(&Rectangle::new(
-            [
-                (sx, cy - sq / 2),
-                (sx + (font * 1.4) as i32, cy + sq / 2 - sq / 4),
-            ],
+            [(sx, cy - sq / 2), (sx + (font * 1.4) as i32, cy + sq / 2 - sq / 4)],
             color.filled(),
         ))
         .map_err(super::backend_error(plot))?;
@@ -179,5 +153,4 @@ pub(crate) enum LegendCorner {
     TopRight,
     TopLeft,
     BottomLeft,
-    BottomRight,
 }

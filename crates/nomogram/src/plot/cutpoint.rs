@@ -5,10 +5,17 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::Plot;
-use super::common::{
-    GRID, draw_text, fmt_axis, font_sizes, min_max, padded, series_color, text_style,
-};
+use super::common::{GRID, draw_text, fmt_axis, font_sizes, min_max, padded, series_color, text_style};
 use crate::error::{NomogramError, Result, check_finite, check_len};
+
+/// Rounds to `digits` significant digits for labels.
+fn round_significant(v: f64, digits: i32) -> f64 {
+    if v == 0.0 || !v.is_finite() {
+        return v;
+    }
+    let scale = 10f64.powi(digits - 1 - v.abs().log10().floor() as i32);
+    (v * scale).round() / scale
+}
 
 /// Standardised log-rank statistic (or chi-square) against candidate cut-off values.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -37,17 +44,9 @@ impl Plot for CutpointPlot {
     fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()> {
         let name = self.name();
         if self.cuts.len() < 2 {
-            return Err(NomogramError::Empty {
-                what: format!("{name}: candidate cuts"),
-                min: 2,
-            });
+            return Err(NomogramError::Empty { what: format!("{name}: candidate cuts"), min: 2 });
         }
-        check_len(
-            "cut-point statistics",
-            &self.statistics,
-            self.cuts.len(),
-            "candidate cut",
-        )?;
+        check_len("cut-point statistics", &self.statistics, self.cuts.len(), "candidate cut")?;
         check_finite("candidate cuts", &self.cuts)?;
         check_finite("cut-point statistics", &self.statistics)?;
         let (c_lo, c_hi) = min_max(self.cuts.iter().copied());
@@ -73,9 +72,7 @@ impl Plot for CutpointPlot {
         if !self.title.is_empty() {
             builder.caption(&self.title, (super::common::FONT, fs.title));
         }
-        let mut chart = builder
-            .build_cartesian_2d(x_lo..x_hi, y_lo..y_hi)
-            .map_err(&err)?;
+        let mut chart = builder.build_cartesian_2d(x_lo..x_hi, y_lo..y_hi).map_err(&err)?;
         chart
             .configure_mesh()
             .bold_line_style(GRID)
@@ -91,31 +88,15 @@ impl Plot for CutpointPlot {
         let grey = RGBColor(110, 110, 110);
         if let Some(c) = self.critical_value {
             chart
-                .draw_series(std::iter::once(PathElement::new(
-                    vec![(x_lo, c), (x_hi, c)],
-                    grey.stroke_width(1),
-                )))
+                .draw_series(std::iter::once(PathElement::new(vec![(x_lo, c), (x_hi, c)], grey.stroke_width(1))))
                 .map_err(&err)?;
         }
         let color = series_color(0);
-        let mut pts: Vec<(f64, f64)> = self
-            .cuts
-            .iter()
-            .copied()
-            .zip(self.statistics.iter().copied())
-            .collect();
+        let mut pts: Vec<(f64, f64)> = self.cuts.iter().copied().zip(self.statistics.iter().copied()).collect();
         pts.sort_by(|a, b| a.0.total_cmp(&b.0));
+        chart.draw_series(std::iter::once(PathElement::new(pts.clone(), color.stroke_width(2)))).map_err(&err)?;
         chart
-            .draw_series(std::iter::once(PathElement::new(
-                pts.clone(),
-                color.stroke_width(2),
-            )))
-            .map_err(&err)?;
-        chart
-            .draw_series(
-                pts.iter()
-                    .map(|p| Circle::new(*p, (fs.tick * 0.22) as i32, color.filled())),
-            )
+            .draw_series(pts.iter().map(|p| Circle::new(*p, (fs.tick * 0.22) as i32, color.filled())))
             .map_err(&err)?;
         let chosen_color = series_color(1);
         chart
@@ -125,25 +106,18 @@ impl Plot for CutpointPlot {
             )))
             .map_err(&err)?;
         let (xr, yr) = chart.plotting_area().get_pixel_range();
-        let px = xr.start
-            + (((self.chosen - x_lo) / (x_hi - x_lo)) * f64::from(xr.end - xr.start)) as i32;
+        let px = xr.start + (((self.chosen - x_lo) / (x_hi - x_lo)) * f64::from(xr.end - xr.start)) as i32;
         let right_half = px > (xr.start + xr.end) / 2;
-        let style = text_style(
-            fs.tick,
-            chosen_color,
-            if right_half { HPos::Right } else { HPos::Left },
-            VPos::Top,
-        );
+        let style = text_style(fs.tick, chosen_color, if right_half { HPos::Right } else { HPos::Left }, VPos::Top);
         draw_text(
             area,
             name,
-            &format!("chosen cut = {}", fmt_axis(self.chosen)),
+            &format!("chosen cut = {}", fmt_axis(round_significant(self.chosen, 4))),
             (px + if right_half { -6 } else { 6 }, yr.start + 6),
             &style,
         )?;
         if let Some(c) = self.critical_value {
-            let cy =
-                yr.start + (((y_hi - c) / (y_hi - y_lo)) * f64::from(yr.end - yr.start)) as i32;
+            let cy = yr.start + (((y_hi - c) / (y_hi - y_lo)) * f64::from(yr.end - yr.start)) as i32;
             draw_text(
                 area,
                 name,

@@ -51,11 +51,7 @@ pub struct ZScoreHeatmap {
 /// Diverging blue-white-red colour of `z` in [-1, 1].
 fn diverging(z: f64) -> RGBColor {
     let z = z.clamp(-1.0, 1.0);
-    let (lo, mid, hi) = (
-        (33.0, 102.0, 172.0),
-        (247.0, 247.0, 247.0),
-        (178.0, 24.0, 43.0),
-    );
+    let (lo, mid, hi) = ((33.0, 102.0, 172.0), (247.0, 247.0, 247.0), (178.0, 24.0, 43.0));
     let (a, b, t) = if z < 0.0 { (mid, lo, -z) } else { (mid, hi, z) };
     let mix = |x: f64, y: f64| (x + (y - x) * t).round() as u8;
     RGBColor(mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
@@ -71,16 +67,10 @@ fn mean_sd(columns: &[Vec<f64>], f: usize) -> (f64, f64) {
 impl ZScoreHeatmap {
     fn validate(&self) -> Result<()> {
         if self.cohorts.is_empty() {
-            return Err(NomogramError::Empty {
-                what: "heat map cohorts".into(),
-                min: 1,
-            });
+            return Err(NomogramError::Empty { what: "heat map cohorts".into(), min: 1 });
         }
         if self.feature_names.is_empty() {
-            return Err(NomogramError::Empty {
-                what: "heat map features".into(),
-                min: 1,
-            });
+            return Err(NomogramError::Empty { what: "heat map features".into(), min: 1 });
         }
         if !(self.clip.is_finite() && self.clip > 0.0) {
             return Err(NomogramError::InvalidParameter {
@@ -92,25 +82,12 @@ impl ZScoreHeatmap {
         let p = self.feature_names.len();
         for c in &self.cohorts {
             if c.scores.len() < 2 {
-                return Err(NomogramError::Empty {
-                    what: format!("patients of cohort {}", c.name),
-                    min: 2,
-                });
+                return Err(NomogramError::Empty { what: format!("patients of cohort {}", c.name), min: 2 });
             }
-            check_len(
-                &format!("feature rows of cohort {}", c.name),
-                &c.values,
-                c.scores.len(),
-                "patient",
-            )?;
+            check_len(&format!("feature rows of cohort {}", c.name), &c.values, c.scores.len(), "patient")?;
             check_finite(&format!("scores of cohort {}", c.name), &c.scores)?;
             for row in &c.values {
-                check_len(
-                    &format!("features of cohort {}", c.name),
-                    row,
-                    p,
-                    "feature name",
-                )?;
+                check_len(&format!("features of cohort {}", c.name), row, p, "feature name")?;
                 check_finite(&format!("features of cohort {}", c.name), row)?;
             }
         }
@@ -121,9 +98,7 @@ impl ZScoreHeatmap {
     pub fn z_scores(&self) -> Result<Vec<Vec<Vec<f64>>>> {
         self.validate()?;
         let p = self.feature_names.len();
-        let reference: Vec<(f64, f64)> = (0..p)
-            .map(|f| mean_sd(&self.cohorts[0].values, f))
-            .collect();
+        let reference: Vec<(f64, f64)> = (0..p).map(|f| mean_sd(&self.cohorts[0].values, f)).collect();
         let mut out = Vec::with_capacity(self.cohorts.len());
         for c in &self.cohorts {
             let own: Vec<(f64, f64)> = (0..p).map(|f| mean_sd(&c.values, f)).collect();
@@ -140,11 +115,7 @@ impl ZScoreHeatmap {
                         (0..p)
                             .map(|f| {
                                 let (m, sd) = stats[f];
-                                if sd > 0.0 {
-                                    (c.values[i][f] - m) / sd
-                                } else {
-                                    0.0
-                                }
+                                if sd > 0.0 { (c.values[i][f] - m) / sd } else { 0.0 }
                             })
                             .collect()
                     })
@@ -167,11 +138,7 @@ impl Plot for ZScoreHeatmap {
         let (width, height) = area.dim_in_pixel();
         let fs = font_sizes(height.min(width));
         let p = self.feature_names.len();
-        let title_h = if self.title.is_empty() {
-            8
-        } else {
-            (fs.title * 1.8) as i32
-        };
+        let title_h = if self.title.is_empty() { 8 } else { (fs.title * 1.8) as i32 };
         if !self.title.is_empty() {
             draw_text(
                 area,
@@ -204,8 +171,7 @@ impl Plot for ZScoreHeatmap {
         let total_patients: usize = self.cohorts.iter().map(|c| c.scores.len()).sum();
         let usable = f64::from(x1 - x0 - gap * (self.cohorts.len() as i32 - 1));
         let cell_w = usable / total_patients as f64;
-        let (s_lo, s_hi) =
-            super::common::min_max(self.cohorts.iter().flat_map(|c| c.scores.iter().copied()));
+        let (s_lo, s_hi) = super::common::min_max(self.cohorts.iter().flat_map(|c| c.scores.iter().copied()));
 
         let mut x = f64::from(x0);
         for (c, cohort) in self.cohorts.iter().enumerate() {
@@ -222,19 +188,12 @@ impl Plot for ZScoreHeatmap {
             let mut sorted = cohort.scores.clone();
             sorted.sort_by(f64::total_cmp);
             for (i, s) in sorted.iter().enumerate() {
-                let t = if s_hi > s_lo {
-                    (s - s_lo) / (s_hi - s_lo)
-                } else {
-                    0.5
-                };
+                let t = if s_hi > s_lo { (s - s_lo) / (s_hi - s_lo) } else { 0.5 };
                 let grey = (235.0 - 200.0 * t) as u8;
                 let px0 = (cx0 + cell_w * i as f64) as i32;
                 let px1 = (cx0 + cell_w * (i + 1) as f64).ceil() as i32;
-                area.draw(&Rectangle::new(
-                    [(px0, y_top), (px1, y_top + strip_h)],
-                    RGBColor(grey, grey, grey).filled(),
-                ))
-                .map_err(&err)?;
+                area.draw(&Rectangle::new([(px0, y_top), (px1, y_top + strip_h)], RGBColor(grey, grey, grey).filled()))
+                    .map_err(&err)?;
             }
             for (i, row) in z[c].iter().enumerate() {
                 let px0 = (cx0 + cell_w * i as f64) as i32;
@@ -242,23 +201,14 @@ impl Plot for ZScoreHeatmap {
                 for (f, value) in row.iter().enumerate() {
                     let py0 = y_cells + (cell_h * f as f64) as i32;
                     let py1 = y_cells + (cell_h * (f + 1) as f64).ceil() as i32;
-                    area.draw(&Rectangle::new(
-                        [(px0, py0), (px1, py1)],
-                        diverging(value / self.clip).filled(),
-                    ))
-                    .map_err(&err)?;
+                    area.draw(&Rectangle::new([(px0, py0), (px1, py1)], diverging(value / self.clip).filled()))
+                        .map_err(&err)?;
                 }
             }
             x = cx1 + f64::from(gap);
         }
         let right = text_style(fs.tick, BLACK, HPos::Right, VPos::Center);
-        draw_text(
-            area,
-            name,
-            &self.score_label,
-            (x0 - 6, y_top + strip_h / 2),
-            &right,
-        )?;
+        draw_text(area, name, &self.score_label, (x0 - 6, y_top + strip_h / 2), &right)?;
         for (f, feature) in self.feature_names.iter().enumerate() {
             let y = y_cells + (cell_h * (f as f64 + 0.5)) as i32;
             draw_text(area, name, feature, (x0 - 6, y), &right)?;
@@ -280,21 +230,11 @@ impl Plot for ZScoreHeatmap {
             let t = 1.0 - 2.0 * (k as f64 + 0.5) / steps as f64;
             let py0 = y_cells + (bar_h * k as f64 / steps as f64) as i32;
             let py1 = y_cells + (bar_h * (k + 1) as f64 / steps as f64).ceil() as i32;
-            area.draw(&Rectangle::new(
-                [(bx0, py0), (bx1, py1)],
-                diverging(t).filled(),
-            ))
-            .map_err(&err)?;
+            area.draw(&Rectangle::new([(bx0, py0), (bx1, py1)], diverging(t).filled())).map_err(&err)?;
         }
         let left = text_style(fs.tick, BLACK, HPos::Left, VPos::Center);
         for (frac, v) in [(0.0, self.clip), (0.5, 0.0), (1.0, -self.clip)] {
-            draw_text(
-                area,
-                name,
-                &fmt_axis(v),
-                (bx1 + 4, y_cells + (bar_h * frac) as i32),
-                &left,
-            )?;
+            draw_text(area, name, &fmt_axis(v), (bx1 + 4, y_cells + (bar_h * frac) as i32), &left)?;
         }
         draw_text(area, name, "z-score", (bx0, y_top + strip_h / 2), &left)?;
         Ok(())

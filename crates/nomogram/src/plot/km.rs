@@ -7,8 +7,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use super::Plot;
 use super::common::{
-    GRID, LegendCorner, check_series, draw_legend, draw_text, fmt_axis, font_sizes, series_color,
-    text_style,
+    GRID, LegendCorner, check_series, draw_legend, draw_text, fmt_axis, font_sizes, series_color, text_style,
 };
 use crate::calibration::normal_quantile;
 use crate::error::{NomogramError, Result, check_len};
@@ -39,24 +38,11 @@ impl StepCurve {
     ///
     /// # Errors
     /// Empty input, length mismatch, negative or non-finite times, confidence outside (0, 1).
-    pub fn kaplan_meier(
-        label: &str,
-        time: &[f64],
-        event: &[bool],
-        confidence: f64,
-    ) -> Result<Self> {
+    pub fn kaplan_meier(label: &str, time: &[f64], event: &[bool], confidence: f64) -> Result<Self> {
         if time.is_empty() {
-            return Err(NomogramError::Empty {
-                what: format!("survival times of {label}"),
-                min: 1,
-            });
+            return Err(NomogramError::Empty { what: format!("survival times of {label}"), min: 1 });
         }
-        check_len(
-            &format!("event indicators of {label}"),
-            event,
-            time.len(),
-            "patient",
-        )?;
+        check_len(&format!("event indicators of {label}"), event, time.len(), "patient")?;
         crate::error::check_finite(&format!("survival times of {label}"), time)?;
         if let Some(t) = time.iter().find(|t| **t < 0.0) {
             return Err(NomogramError::InvalidValue {
@@ -104,11 +90,7 @@ impl StepCurve {
                 curve.times.push(t);
                 curve.survival.push(s);
                 let se = var.sqrt();
-                let (lo, hi) = if s > 0.0 {
-                    (s * (-z * se).exp(), (s * (z * se).exp()).min(1.0))
-                } else {
-                    (0.0, 0.0)
-                };
+                let (lo, hi) = if s > 0.0 { (s * (-z * se).exp(), (s * (z * se).exp()).min(1.0)) } else { (0.0, 0.0) };
                 curve.lower.as_mut().expect("set above").push(lo);
                 curve.upper.as_mut().expect("set above").push(hi);
             }
@@ -123,31 +105,17 @@ impl StepCurve {
     /// Returns S(t) of the step function.
     pub fn at(&self, t: f64) -> f64 {
         let idx = self.times.partition_point(|&x| x <= t);
-        if idx == 0 {
-            1.0
-        } else {
-            self.survival[idx - 1]
-        }
+        if idx == 0 { 1.0 } else { self.survival[idx - 1] }
     }
 
     fn validate(&self, plot: &str) -> Result<()> {
         if !self.times.is_empty() {
             check_series(plot, &format!("times of {}", self.label), &self.times)?;
         }
-        check_len(
-            &format!("survival of {}", self.label),
-            &self.survival,
-            self.times.len(),
-            "time",
-        )?;
+        check_len(&format!("survival of {}", self.label), &self.survival, self.times.len(), "time")?;
         crate::error::check_finite(&format!("survival of {}", self.label), &self.survival)?;
         for band in [&self.lower, &self.upper].into_iter().flatten() {
-            check_len(
-                &format!("confidence limits of {}", self.label),
-                band,
-                self.times.len(),
-                "time",
-            )?;
+            check_len(&format!("confidence limits of {}", self.label), band, self.times.len(), "time")?;
         }
         if let Some(w) = self.times.windows(2).find(|w| w[1] <= w[0]) {
             return Err(NomogramError::InvalidValue {
@@ -183,6 +151,11 @@ impl StepCurve {
     }
 }
 
+/// Row label of the at-risk table: the curve label without a trailing "(n = ...)".
+fn table_label(label: &str) -> &str {
+    label.split(" (n =").next().unwrap_or(label).trim()
+}
+
 /// Numbers at risk per curve at given times, drawn as a table under the time axis.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct AtRiskTable {
@@ -199,12 +172,7 @@ impl AtRiskTable {
             times: times.to_vec(),
             counts: group_times
                 .iter()
-                .map(|g| {
-                    times
-                        .iter()
-                        .map(|&t| g.iter().filter(|&&x| x >= t).count())
-                        .collect()
-                })
+                .map(|g| times.iter().map(|&t| g.iter().filter(|&&x| x >= t).count()).collect())
                 .collect(),
         }
     }
@@ -233,46 +201,26 @@ pub struct KaplanMeierPlot {
 
 impl KaplanMeierPlot {
     fn x_range(&self) -> (f64, Vec<f64>) {
-        let last = self
-            .curves
-            .iter()
-            .flat_map(|c| c.times.iter().chain(&c.censor_times))
-            .copied()
-            .fold(0.0, f64::max);
+        let last = self.curves.iter().flat_map(|c| c.times.iter().chain(&c.censor_times)).copied().fold(0.0, f64::max);
         let x_max = self.x_max.unwrap_or(last).max(f64::MIN_POSITIVE);
-        let ticks = self.x_ticks.clone().unwrap_or_else(|| {
-            pretty(0.0, x_max, 6)
-                .into_iter()
-                .filter(|t| *t <= x_max * 1.0001)
-                .collect()
-        });
+        let ticks = self
+            .x_ticks
+            .clone()
+            .unwrap_or_else(|| pretty(0.0, x_max, 6).into_iter().filter(|t| *t <= x_max * 1.0001).collect());
         (x_max, ticks)
     }
 
     fn validate(&self) -> Result<()> {
         if self.curves.is_empty() {
-            return Err(NomogramError::Empty {
-                what: "Kaplan-Meier curves".into(),
-                min: 1,
-            });
+            return Err(NomogramError::Empty { what: "Kaplan-Meier curves".into(), min: 1 });
         }
         for c in &self.curves {
             c.validate(self.name())?;
         }
         if let Some(table) = &self.at_risk {
-            check_len(
-                "number-at-risk rows",
-                &table.counts,
-                self.curves.len(),
-                "curve",
-            )?;
+            check_len("number-at-risk rows", &table.counts, self.curves.len(), "curve")?;
             for row in &table.counts {
-                check_len(
-                    "number-at-risk columns",
-                    row,
-                    table.times.len(),
-                    "at-risk time",
-                )?;
+                check_len("number-at-risk columns", row, table.times.len(), "at-risk time")?;
             }
         }
         Ok(())
@@ -292,33 +240,29 @@ impl Plot for KaplanMeierPlot {
         let fs = font_sizes(height);
         let (x_max, ticks) = self.x_range();
         let table_rows = self.at_risk.as_ref().map_or(0, |t| t.counts.len());
-        let table_h = if table_rows > 0 {
-            ((table_rows as f64 + 1.6) * fs.tick * 1.5) as u32 + 8
-        } else {
-            0
-        };
+        let table_h = if table_rows > 0 { ((table_rows as f64 + 1.6) * fs.tick * 1.5) as u32 + 8 } else { 0 };
         let (upper, lower) = area.split_vertically(height.saturating_sub(table_h));
-        let label_area = (fs.tick * 4.5) as u32;
+        // The left margin holds the survival tick labels and the at-risk row labels.
+        let row_label_chars = self.curves.iter().map(|c| table_label(&c.label).chars().count()).max().unwrap_or(0);
+        let label_area = if table_rows > 0 {
+            (fs.tick * 4.5).max(row_label_chars as f64 * fs.tick * 0.62 + fs.tick * 2.2 + 8.0)
+        } else {
+            fs.tick * 4.5
+        } as u32;
 
         let mut builder = ChartBuilder::on(&upper);
-        builder
-            .margin(12)
-            .margin_right(24)
-            .x_label_area_size((fs.label * 3.2) as u32)
-            .y_label_area_size(label_area);
+        builder.margin(12).margin_right(24).x_label_area_size((fs.label * 3.2) as u32).y_label_area_size(label_area);
         if !self.title.is_empty() {
             builder.caption(&self.title, (super::common::FONT, fs.title));
         }
-        let mut chart = builder
-            .build_cartesian_2d(0.0..x_max, 0.0..1.0f64)
-            .map_err(&err)?;
+        let mut chart = builder.build_cartesian_2d(0.0..x_max, 0.0..1.0f64).map_err(&err)?;
         chart
             .configure_mesh()
             .bold_line_style(GRID)
             .light_line_style(TRANSPARENT)
             .disable_x_mesh()
             .x_labels(0)
-            .y_labels(5)
+            .y_labels(6)
             .x_desc(&self.x_label)
             .y_desc(&self.y_label)
             .x_label_formatter(&|v| fmt_axis(*v))
@@ -334,18 +278,8 @@ impl Plot for KaplanMeierPlot {
         let tick_style = text_style(fs.tick, BLACK, HPos::Center, VPos::Top);
         for &t in &ticks {
             let px = to_px(t);
-            upper
-                .draw(&PathElement::new(
-                    vec![(px, yr.start), (px, yr.end)],
-                    GRID.stroke_width(1),
-                ))
-                .map_err(&err)?;
-            upper
-                .draw(&PathElement::new(
-                    vec![(px, yr.end), (px, yr.end + 5)],
-                    BLACK.stroke_width(1),
-                ))
-                .map_err(&err)?;
+            upper.draw(&PathElement::new(vec![(px, yr.start), (px, yr.end)], GRID.stroke_width(1))).map_err(&err)?;
+            upper.draw(&PathElement::new(vec![(px, yr.end), (px, yr.end + 5)], BLACK.stroke_width(1))).map_err(&err)?;
             draw_text(&upper, name, &fmt_axis(t), (px, yr.end + 8), &tick_style)?;
         }
         for (i, curve) in self.curves.iter().enumerate() {
@@ -355,12 +289,7 @@ impl Plot for KaplanMeierPlot {
                 let mut bottom = curve.step_points(lo, x_max);
                 bottom.reverse();
                 band.extend(bottom);
-                chart
-                    .draw_series(std::iter::once(Polygon::new(
-                        band,
-                        color.mix(0.18).filled(),
-                    )))
-                    .map_err(&err)?;
+                chart.draw_series(std::iter::once(Polygon::new(band, color.mix(0.18).filled()))).map_err(&err)?;
             }
         }
         for (i, curve) in self.curves.iter().enumerate() {
@@ -372,33 +301,18 @@ impl Plot for KaplanMeierPlot {
                 )))
                 .map_err(&err)?;
             let tick = (fs.tick * 0.45) as i32;
-            let marks = curve
-                .censor_times
-                .iter()
-                .filter(|t| **t <= x_max)
-                .map(|&t| {
-                    EmptyElement::at((t, curve.at(t)))
-                        + PathElement::new(vec![(0, -tick), (0, tick)], color.stroke_width(1))
-                        + PathElement::new(vec![(-tick, 0), (tick, 0)], color.stroke_width(1))
-                });
+            let marks = curve.censor_times.iter().filter(|t| **t <= x_max).map(|&t| {
+                EmptyElement::at((t, curve.at(t)))
+                    + PathElement::new(vec![(0, -tick), (0, tick)], color.stroke_width(1))
+                    + PathElement::new(vec![(-tick, 0), (tick, 0)], color.stroke_width(1))
+            });
             chart.draw_series(marks).map_err(&err)?;
         }
 
-        let entries: Vec<(String, RGBColor)> = self
-            .curves
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (c.label.clone(), series_color(i)))
-            .collect();
+        let entries: Vec<(String, RGBColor)> =
+            self.curves.iter().enumerate().map(|(i, c)| (c.label.clone(), series_color(i))).collect();
         if self.curves.len() > 1 || !self.curves[0].label.is_empty() {
-            draw_legend(
-                area,
-                name,
-                &entries,
-                (xr.start, yr.start, xr.end, yr.end),
-                fs.tick,
-                LegendCorner::TopRight,
-            )?;
+            draw_legend(area, name, &entries, (xr.start, yr.start, xr.end, yr.end), fs.tick, LegendCorner::TopRight)?;
         }
         if let Some(p) = &self.p_value_text {
             let style = text_style(fs.label, BLACK, HPos::Left, VPos::Bottom);
@@ -413,8 +327,13 @@ impl Plot for KaplanMeierPlot {
                 let y = row_h * (r as i32 + 1) + row_h / 2 + 4;
                 let color = series_color(r);
                 let label_style = text_style(fs.tick, color, HPos::Right, VPos::Center);
-                let short: String = self.curves[r].label.chars().take(18).collect();
-                draw_text(&lower, name, &short, (xr.start - 8, y), &label_style)?;
+                draw_text(
+                    &lower,
+                    name,
+                    table_label(&self.curves[r].label),
+                    (xr.start - (fs.tick * 2.2) as i32, y),
+                    &label_style,
+                )?;
                 let cell = text_style(fs.tick, color, HPos::Center, VPos::Center);
                 for (t, n) in table.times.iter().zip(row) {
                     if *t <= x_max * 1.0001 {

@@ -6,17 +6,13 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use super::Plot;
 use super::common::{
-    GRID, LegendCorner, draw_legend, draw_text, fmt_axis, font_sizes, min_max, padded,
-    series_color, text_style,
+    GRID, LegendCorner, draw_legend, draw_text, fmt_axis, font_sizes, min_max, padded, series_color, text_style,
 };
 use crate::error::{NomogramError, Result, check_finite, check_len};
 
 fn check_lambdas(plot: &str, lambdas: &[f64]) -> Result<()> {
     if lambdas.len() < 2 {
-        return Err(NomogramError::Empty {
-            what: format!("{plot}: lambda values"),
-            min: 2,
-        });
+        return Err(NomogramError::Empty { what: format!("{plot}: lambda values"), min: 2 });
     }
     check_finite(&format!("{plot}: lambda"), lambdas)?;
     if let Some(l) = lambdas.iter().find(|l| **l <= 0.0) {
@@ -36,37 +32,30 @@ fn marker_lines<DB: DrawingBackend>(
     x_range: (f64, f64),
     pixels: (std::ops::Range<i32>, std::ops::Range<i32>),
     font: f64,
+    at_bottom: bool,
 ) -> Result<()> {
     let (xr, yr) = pixels;
+    let middle = (xr.start + xr.end) / 2;
     let grey = RGBColor(90, 90, 90);
     for (k, (x, label)) in markers.iter().enumerate() {
-        let px = xr.start
-            + (((x - x_range.0) / (x_range.1 - x_range.0)) * f64::from(xr.end - xr.start)) as i32;
+        let px = xr.start + (((x - x_range.0) / (x_range.1 - x_range.0)) * f64::from(xr.end - xr.start)) as i32;
         // Dashed vertical line.
         let mut y = yr.start;
         while y < yr.end {
             let y_end = (y + 8).min(yr.end);
-            area.draw(&PathElement::new(
-                vec![(px, y), (px, y_end)],
-                grey.stroke_width(1),
-            ))
-            .map_err(super::backend_error(plot))?;
+            area.draw(&PathElement::new(vec![(px, y), (px, y_end)], grey.stroke_width(1)))
+                .map_err(super::backend_error(plot))?;
             y += 14;
         }
-        let style = text_style(
-            font,
-            grey,
-            if k == 0 { HPos::Right } else { HPos::Left },
-            VPos::Top,
-        );
-        let dx = if k == 0 { -4 } else { 4 };
-        draw_text(
-            area,
-            plot,
-            label,
-            (px + dx, yr.start + 4 + k as i32 * (font * 1.3) as i32),
-            &style,
-        )?;
+        // The label goes on the side of the line with more room.
+        let right_side = px < middle;
+        let v = if at_bottom { VPos::Bottom } else { VPos::Top };
+        let h = if right_side { HPos::Left } else { HPos::Right };
+        let style = text_style(font, grey, h, v);
+        let dx = if right_side { 4 } else { -4 };
+        let offset = k as i32 * (font * 1.3) as i32;
+        let y = if at_bottom { yr.end - 4 - offset } else { yr.start + 4 + offset };
+        draw_text(area, plot, label, (px + dx, y), &style)?;
     }
     Ok(())
 }
@@ -101,42 +90,21 @@ impl Plot for LassoPathPlot {
         let name = self.name();
         check_lambdas(name, &self.lambdas)?;
         if self.coefficients.is_empty() {
-            return Err(NomogramError::Empty {
-                what: format!("{name}: coefficient paths"),
-                min: 1,
-            });
+            return Err(NomogramError::Empty { what: format!("{name}: coefficient paths"), min: 1 });
         }
-        check_len(
-            "feature names",
-            &self.feature_names,
-            self.coefficients.len(),
-            "coefficient path",
-        )?;
+        check_len("feature names", &self.feature_names, self.coefficients.len(), "coefficient path")?;
         for (f, path) in self.coefficients.iter().enumerate() {
-            check_len(
-                &format!("path of {}", self.feature_names[f]),
-                path,
-                self.lambdas.len(),
-                "lambda",
-            )?;
+            check_len(&format!("path of {}", self.feature_names[f]), path, self.lambdas.len(), "lambda")?;
             check_finite(&format!("path of {}", self.feature_names[f]), path)?;
         }
         let err = super::backend_error(name);
         let (_, height) = area.dim_in_pixel();
         let fs = font_sizes(height);
         let logs: Vec<f64> = self.lambdas.iter().map(|l| l.ln()).collect();
-        let (x_lo, x_hi) = padded(
-            min_max(logs.iter().copied()).0,
-            min_max(logs.iter().copied()).1,
-            0.02,
-        );
+        let (x_lo, x_hi) = padded(min_max(logs.iter().copied()).0, min_max(logs.iter().copied()).1, 0.02);
         let (y_lo, y_hi) = padded(
-            min_max(self.coefficients.iter().flatten().copied())
-                .0
-                .min(0.0),
-            min_max(self.coefficients.iter().flatten().copied())
-                .1
-                .max(0.0),
+            min_max(self.coefficients.iter().flatten().copied()).0.min(0.0),
+            min_max(self.coefficients.iter().flatten().copied()).1.max(0.0),
             0.06,
         );
         let mut builder = ChartBuilder::on(area);
@@ -148,9 +116,7 @@ impl Plot for LassoPathPlot {
         if !self.title.is_empty() {
             builder.caption(&self.title, (super::common::FONT, fs.title));
         }
-        let mut chart = builder
-            .build_cartesian_2d(x_lo..x_hi, y_lo..y_hi)
-            .map_err(&err)?;
+        let mut chart = builder.build_cartesian_2d(x_lo..x_hi, y_lo..y_hi).map_err(&err)?;
         chart
             .configure_mesh()
             .bold_line_style(GRID)
@@ -170,33 +136,15 @@ impl Plot for LassoPathPlot {
             )))
             .map_err(&err)?;
         // Order features by |coefficient| at the smallest lambda for colours and legend.
-        let smallest = logs
-            .iter()
-            .enumerate()
-            .min_by(|a, b| a.1.total_cmp(b.1))
-            .map(|(i, _)| i)
-            .unwrap_or(0);
+        let smallest = logs.iter().enumerate().min_by(|a, b| a.1.total_cmp(b.1)).map(|(i, _)| i).unwrap_or(0);
         let mut order: Vec<usize> = (0..self.coefficients.len()).collect();
-        order.sort_by(|&a, &b| {
-            self.coefficients[b][smallest]
-                .abs()
-                .total_cmp(&self.coefficients[a][smallest].abs())
-        });
+        order.sort_by(|&a, &b| self.coefficients[b][smallest].abs().total_cmp(&self.coefficients[a][smallest].abs()));
         let mut entries = Vec::new();
         for (rank, &f) in order.iter().enumerate() {
             let color = series_color(rank);
-            let mut pts: Vec<(f64, f64)> = logs
-                .iter()
-                .copied()
-                .zip(self.coefficients[f].iter().copied())
-                .collect();
+            let mut pts: Vec<(f64, f64)> = logs.iter().copied().zip(self.coefficients[f].iter().copied()).collect();
             pts.sort_by(|a, b| a.0.total_cmp(&b.0));
-            chart
-                .draw_series(std::iter::once(PathElement::new(
-                    pts,
-                    color.stroke_width(2),
-                )))
-                .map_err(&err)?;
+            chart.draw_series(std::iter::once(PathElement::new(pts, color.stroke_width(2)))).map_err(&err)?;
             if rank < self.max_legend && self.coefficients[f].iter().any(|c| *c != 0.0) {
                 entries.push((self.feature_names[f].clone(), color));
             }
@@ -209,16 +157,9 @@ impl Plot for LassoPathPlot {
         if let Some(l) = self.lambda_1se {
             markers.push((l.ln(), "lambda.1se"));
         }
-        marker_lines(area, name, &markers, (x_lo, x_hi), pixels.clone(), fs.tick)?;
+        marker_lines(area, name, &markers, (x_lo, x_hi), pixels.clone(), fs.tick, false)?;
         let (xr, yr) = pixels;
-        draw_legend(
-            area,
-            name,
-            &entries,
-            (xr.start, yr.start, xr.end, yr.end),
-            fs.tick,
-            LegendCorner::BottomLeft,
-        )?;
+        draw_legend(area, name, &entries, (xr.start, yr.start, xr.end, yr.end), fs.tick, LegendCorner::BottomLeft)?;
         Ok(())
     }
 }
@@ -254,12 +195,7 @@ impl Plot for LassoCvPlot {
         let name = self.name();
         check_lambdas(name, &self.lambdas)?;
         check_len("CV mean", &self.mean, self.lambdas.len(), "lambda")?;
-        check_len(
-            "CV standard error",
-            &self.std_err,
-            self.lambdas.len(),
-            "lambda",
-        )?;
+        check_len("CV standard error", &self.std_err, self.lambdas.len(), "lambda")?;
         check_finite("CV mean", &self.mean)?;
         check_finite("CV standard error", &self.std_err)?;
         check_lambdas(name, &[self.lambda_min, self.lambda_1se])?;
@@ -275,24 +211,27 @@ impl Plot for LassoCvPlot {
         let lows = self.mean.iter().zip(&self.std_err).map(|(m, s)| m - s);
         let highs = self.mean.iter().zip(&self.std_err).map(|(m, s)| m + s);
         let (y_lo, y_hi) = padded(min_max(lows).0, min_max(highs).1, 0.08);
+        // Head room for the row of non-zero counts inside the plotting area.
+        let y_hi = y_hi + (y_hi - y_lo) * 0.06;
         let mut builder = ChartBuilder::on(area);
         builder
             .margin(14)
             .margin_right(24)
-            .margin_top((fs.tick * 2.0) as u32)
             .x_label_area_size((fs.label * 3.2) as u32)
             .y_label_area_size((fs.tick * 5.0) as u32);
         if !self.title.is_empty() {
             builder.caption(&self.title, (super::common::FONT, fs.title));
         }
-        let mut chart = builder
-            .build_cartesian_2d(x_lo..x_hi, y_lo..y_hi)
-            .map_err(&err)?;
+        let mut chart = builder.build_cartesian_2d(x_lo..x_hi, y_lo..y_hi).map_err(&err)?;
         chart
             .configure_mesh()
             .bold_line_style(GRID)
             .light_line_style(TRANSPARENT)
-            .x_desc("log(lambda)")
+            .x_desc(if self.nonzero.is_some() {
+                "log(lambda)   (top row: number of non-zero coefficients)"
+            } else {
+                "log(lambda)"
+            })
             .y_desc(&self.y_label)
             .x_label_formatter(&|v| fmt_axis(*v))
             .y_label_formatter(&|v| fmt_axis(*v))
@@ -304,70 +243,41 @@ impl Plot for LassoCvPlot {
         let cap = (fs.tick * 0.25) as i32;
         for ((x, m), s) in logs.iter().zip(&self.mean).zip(&self.std_err) {
             chart
-                .draw_series(std::iter::once(PathElement::new(
-                    vec![(*x, m - s), (*x, m + s)],
-                    bar.stroke_width(1),
-                )))
+                .draw_series(std::iter::once(PathElement::new(vec![(*x, m - s), (*x, m + s)], bar.stroke_width(1))))
                 .map_err(&err)?;
             for y in [m - s, m + s] {
                 chart
                     .draw_series(std::iter::once(
-                        EmptyElement::at((*x, y))
-                            + PathElement::new(vec![(-cap, 0), (cap, 0)], bar.stroke_width(1)),
+                        EmptyElement::at((*x, y)) + PathElement::new(vec![(-cap, 0), (cap, 0)], bar.stroke_width(1)),
                     ))
                     .map_err(&err)?;
             }
         }
         let red = RGBColor(213, 94, 0);
-        let mut pts: Vec<(f64, f64)> = logs
-            .iter()
-            .copied()
-            .zip(self.mean.iter().copied())
-            .collect();
+        let mut pts: Vec<(f64, f64)> = logs.iter().copied().zip(self.mean.iter().copied()).collect();
         pts.sort_by(|a, b| a.0.total_cmp(&b.0));
-        chart
-            .draw_series(std::iter::once(PathElement::new(
-                pts.clone(),
-                red.stroke_width(2),
-            )))
-            .map_err(&err)?;
-        chart
-            .draw_series(
-                pts.iter()
-                    .map(|p| Circle::new(*p, (fs.tick * 0.28) as i32, red.filled())),
-            )
-            .map_err(&err)?;
+        chart.draw_series(std::iter::once(PathElement::new(pts.clone(), red.stroke_width(2)))).map_err(&err)?;
+        chart.draw_series(pts.iter().map(|p| Circle::new(*p, (fs.tick * 0.28) as i32, red.filled()))).map_err(&err)?;
         let pixels = chart.plotting_area().get_pixel_range();
         marker_lines(
             area,
             name,
-            &[
-                (self.lambda_min.ln(), "lambda.min"),
-                (self.lambda_1se.ln(), "lambda.1se"),
-            ],
+            &[(self.lambda_min.ln(), "lambda.min"), (self.lambda_1se.ln(), "lambda.1se")],
             (x_lo, x_hi),
             pixels.clone(),
             fs.tick,
+            true,
         )?;
         if let Some(nz) = &self.nonzero {
             let (xr, yr) = pixels;
-            let style = text_style(fs.tick * 0.85, BLACK, HPos::Center, VPos::Bottom);
+            let style = text_style(fs.tick * 0.85, BLACK, HPos::Center, VPos::Top);
             let step = (self.lambdas.len() / 10).max(1);
             let mut idx: Vec<usize> = (0..self.lambdas.len()).collect();
             idx.sort_by(|&a, &b| logs[a].total_cmp(&logs[b]));
             for &i in idx.iter().step_by(step) {
-                let px = xr.start
-                    + (((logs[i] - x_lo) / (x_hi - x_lo)) * f64::from(xr.end - xr.start)) as i32;
-                draw_text(area, name, &nz[i].to_string(), (px, yr.start - 4), &style)?;
+                let px = xr.start + (((logs[i] - x_lo) / (x_hi - x_lo)) * f64::from(xr.end - xr.start)) as i32;
+                draw_text(area, name, &nz[i].to_string(), (px, yr.start + 4), &style)?;
             }
-            let lstyle = text_style(fs.tick * 0.85, BLACK, HPos::Right, VPos::Bottom);
-            draw_text(
-                area,
-                name,
-                "non-zero:",
-                (xr.start - 6, yr.start - 4),
-                &lstyle,
-            )?;
         }
         Ok(())
     }

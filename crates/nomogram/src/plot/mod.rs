@@ -36,9 +36,8 @@ static FONT_BYTES: &[u8] = include_bytes!("../../assets/DejaVuSans.ttf");
 /// Registers the embedded font as "sans-serif" once per process.
 pub(crate) fn ensure_font() -> Result<()> {
     static REGISTERED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    let ok = *REGISTERED.get_or_init(|| {
-        plotters::style::register_font("sans-serif", FontStyle::Normal, FONT_BYTES).is_ok()
-    });
+    let ok =
+        *REGISTERED.get_or_init(|| plotters::style::register_font("sans-serif", FontStyle::Normal, FONT_BYTES).is_ok());
     if ok {
         Ok(())
     } else {
@@ -60,10 +59,7 @@ pub trait Plot {
 
 /// Converts a backend error into [`NomogramError::Plot`].
 pub(crate) fn backend_error<E: std::fmt::Debug>(plot: &str) -> impl Fn(E) -> NomogramError + '_ {
-    move |e| NomogramError::Plot {
-        plot: plot.to_string(),
-        reason: format!("{e:?}"),
-    }
+    move |e| NomogramError::Plot { plot: plot.to_string(), reason: format!("{e:?}") }
 }
 
 fn check_size(plot: &str, width: u32, height: u32) -> Result<()> {
@@ -102,24 +98,18 @@ pub fn render_png<P: Plot>(plot: &P, width: u32, height: u32) -> Result<Vec<u8>>
         plot.draw(&area)?;
         area.present().map_err(backend_error(plot.name()))?;
     }
-    let image =
-        image::RgbImage::from_raw(width, height, rgb).ok_or_else(|| NomogramError::Plot {
-            plot: plot.name().into(),
-            reason: "pixel buffer has the wrong size".into(),
-        })?;
+    let image = image::RgbImage::from_raw(width, height, rgb).ok_or_else(|| NomogramError::Plot {
+        plot: plot.name().into(),
+        reason: "pixel buffer has the wrong size".into(),
+    })?;
     let mut png = Vec::new();
-    image
-        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
-        .map_err(backend_error(plot.name()))?;
+    image.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png).map_err(backend_error(plot.name()))?;
     Ok(png)
 }
 
 /// Renders `plot` to `path`, as SVG when the extension is `.svg` and as PNG when it is `.png`.
 pub fn save<P: Plot>(plot: &P, path: &Path, width: u32, height: u32) -> Result<()> {
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase);
+    let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
     let bytes = match ext.as_deref() {
         Some("svg") => render_svg(plot, width, height)?.into_bytes(),
         Some("png") => render_png(plot, width, height)?,
@@ -131,8 +121,5 @@ pub fn save<P: Plot>(plot: &P, path: &Path, width: u32, height: u32) -> Result<(
             });
         }
     };
-    std::fs::write(path, bytes).map_err(|source| NomogramError::Io {
-        path: path.display().to_string(),
-        source,
-    })
+    std::fs::write(path, bytes).map_err(|source| NomogramError::Io { path: path.display().to_string(), source })
 }

@@ -46,23 +46,14 @@ impl NomogramPlot<'_> {
         for axis in &nom.covariates {
             rows.push(Row {
                 label: axis.label.clone(),
-                ticks: axis
-                    .points
-                    .iter()
-                    .copied()
-                    .zip(axis.value_labels.iter().cloned())
-                    .collect(),
+                ticks: axis.points.iter().copied().zip(axis.value_labels.iter().cloned()).collect(),
                 total_scale: false,
                 color: RGBColor(0, 114, 178),
             });
         }
         rows.push(Row {
             label: "Total points".into(),
-            ticks: nom
-                .total_points_axis
-                .iter()
-                .map(|&p| (p, fmt_axis(p)))
-                .collect(),
+            ticks: nom.total_points_axis.iter().map(|&p| (p, fmt_axis(p))).collect(),
             total_scale: true,
             color: BLACK,
         });
@@ -70,12 +61,7 @@ impl NomogramPlot<'_> {
             let lp = &nom.linear_predictor_axis;
             rows.push(Row {
                 label: lp.label.clone(),
-                ticks: lp
-                    .points
-                    .iter()
-                    .copied()
-                    .zip(lp.values.iter().map(|&v| fmt_axis(v)))
-                    .collect(),
+                ticks: lp.points.iter().copied().zip(lp.values.iter().map(|&v| fmt_axis(v))).collect(),
                 total_scale: true,
                 color: RGBColor(120, 120, 120),
             });
@@ -83,12 +69,7 @@ impl NomogramPlot<'_> {
         for axis in &nom.survival_axes {
             rows.push(Row {
                 label: axis.label.clone(),
-                ticks: axis
-                    .points
-                    .iter()
-                    .copied()
-                    .zip(axis.values.iter().map(|&v| fmt_axis(v)))
-                    .collect(),
+                ticks: axis.points.iter().copied().zip(axis.values.iter().map(|&v| fmt_axis(v))).collect(),
                 total_scale: true,
                 color: RGBColor(213, 94, 0),
             });
@@ -108,38 +89,17 @@ impl Plot for NomogramPlot<'_> {
         let (width, height) = area.dim_in_pixel();
         let fs = font_sizes(height.min(width * 3 / 4));
         let rows = self.rows();
-        let title_h = if self.title.is_empty() {
-            10
-        } else {
-            (fs.title * 2.0) as i32
-        };
+        let title_h = if self.title.is_empty() { 10 } else { (fs.title * 2.0) as i32 };
         if !self.title.is_empty() {
             let style = text_style(fs.title, BLACK, HPos::Center, VPos::Center);
-            draw_text(
-                area,
-                name,
-                &self.title,
-                (width as i32 / 2, title_h / 2),
-                &style,
-            )?;
+            draw_text(area, name, &self.title, (width as i32 / 2, title_h / 2), &style)?;
         }
-        let label_w = rows
-            .iter()
-            .map(|r| r.label.chars().count())
-            .max()
-            .unwrap_or(6) as f64
-            * fs.label
-            * 0.58;
+        let label_w = rows.iter().map(|r| r.label.chars().count()).max().unwrap_or(6) as f64 * fs.label * 0.58;
         let x0 = (label_w + 24.0) as i32;
         let x1 = width as i32 - (fs.tick * 2.0) as i32;
         let row_h = (height as i32 - title_h - 10) / rows.len() as i32;
         let points_max = self.nomogram.max_scale;
-        let total_max = self
-            .nomogram
-            .total_points_axis
-            .iter()
-            .copied()
-            .fold(points_max, f64::max);
+        let total_max = self.nomogram.total_points_axis.iter().copied().fold(points_max, f64::max);
         let to_px = |v: f64, total: bool| {
             let m = if total { total_max } else { points_max };
             x0 + ((v / m) * f64::from(x1 - x0)).round() as i32
@@ -153,17 +113,10 @@ impl Plot for NomogramPlot<'_> {
             if row.ticks.is_empty() {
                 continue;
             }
-            let (lo, hi) = row
-                .ticks
-                .iter()
-                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), t| {
-                    (a.min(t.0), b.max(t.0))
-                });
+            let (lo, hi) =
+                row.ticks.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), t| (a.min(t.0), b.max(t.0)));
             area.draw(&PathElement::new(
-                vec![
-                    (to_px(lo, row.total_scale), y),
-                    (to_px(hi, row.total_scale), y),
-                ],
+                vec![(to_px(lo, row.total_scale), y), (to_px(hi, row.total_scale), y)],
                 row.color.stroke_width(2),
             ))
             .map_err(&err)?;
@@ -174,11 +127,8 @@ impl Plot for NomogramPlot<'_> {
             let tick_style = text_style(fs.tick, row.color, HPos::Center, VPos::Bottom);
             for (pos, text) in ticks {
                 let px = to_px(*pos, row.total_scale);
-                area.draw(&PathElement::new(
-                    vec![(px, y), (px, y - tick_len)],
-                    row.color.stroke_width(1),
-                ))
-                .map_err(&err)?;
+                area.draw(&PathElement::new(vec![(px, y), (px, y - tick_len)], row.color.stroke_width(1)))
+                    .map_err(&err)?;
                 let half = (text.chars().count() as f64 * fs.tick * 0.3) as i32;
                 if px - half > last_right + 4 {
                     draw_text(area, name, text, (px, y - tick_len - 2), &tick_style)?;
