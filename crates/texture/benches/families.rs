@@ -13,9 +13,7 @@ use radiomics_volume::{Geometry, LabelMap, Volume};
 fn brain1() -> Option<(Volume<f64>, LabelMap, Settings)> {
     let dir = std::env::var_os("RADIOMICS_REFERENCE_DATA")
         .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data"))
-        })
+        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data")))
         .join("pyradiomics");
     let image = radiomics_volume::io::read_volume(dir.join("brain1_image.nrrd")).ok()?;
     let labels = radiomics_volume::io::read_label_map(dir.join("brain1_label.nrrd")).ok()?;
@@ -31,8 +29,7 @@ fn synthetic() -> (Volume<f64>, LabelMap, Settings) {
         state ^= state << 13;
         state ^= state >> 7;
         state ^= state << 17;
-        let smooth = 400.0
-            + 150.0 * ((x as f64 / 9.0).sin() + (y as f64 / 13.0).cos() + (z as f64 / 7.0).sin());
+        let smooth = 400.0 + 150.0 * ((x as f64 / 9.0).sin() + (y as f64 / 13.0).cos() + (z as f64 / 7.0).sin());
         smooth + (state % 200) as f64
     });
     let labels = Array3::from_shape_fn((nz, ny, nx), |(z, y, x)| {
@@ -41,26 +38,13 @@ fn synthetic() -> (Volume<f64>, LabelMap, Settings) {
             + ((z as f64 - 80.0) / 40.0).powi(2);
         u32::from(r <= 1.0)
     });
-    (
-        Volume::new(image, geometry).unwrap(),
-        LabelMap(Volume::new(labels, geometry).unwrap()),
-        Settings::default(),
-    )
+    (Volume::new(image, geometry).unwrap(), LabelMap(Volume::new(labels, geometry).unwrap()), Settings::default())
 }
 
-fn bench_case(
-    c: &mut Criterion,
-    name: &str,
-    image: &Volume<f64>,
-    labels: &LabelMap,
-    settings: &Settings,
-) {
+fn bench_case(c: &mut Criterion, name: &str, image: &Volume<f64>, labels: &LabelMap, settings: &Settings) {
     let mut group = c.benchmark_group(name);
     group.sample_size(10);
-    let prepared = Extractor::new(settings.clone())
-        .unwrap()
-        .prepare(image, labels)
-        .unwrap();
+    let prepared = Extractor::new(settings.clone()).unwrap().prepare(image, labels).unwrap();
     for class in [
         FeatureClass::Shape,
         FeatureClass::FirstOrder,
@@ -77,9 +61,7 @@ fn bench_case(
     }
     let ex = Extractor::new(settings.clone()).unwrap();
     group.bench_function("prepare", |b| b.iter(|| ex.prepare(image, labels).unwrap()));
-    group.bench_function("all (prepare + every class)", |b| {
-        b.iter(|| ex.execute(image, labels).unwrap())
-    });
+    group.bench_function("all (prepare + every class)", |b| b.iter(|| ex.execute(image, labels).unwrap()));
     group.finish();
 }
 

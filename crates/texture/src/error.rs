@@ -15,25 +15,21 @@ pub enum TextureError {
         "label(s) {requested:?} not found in the mask (labels present: {present:?}); pass one of the present labels with --label or `label` in the params file"
     )]
     LabelAbsent {
-        /// Labels that were asked for.
+        /// Requested labels.
         requested: Vec<u32>,
-        /// Non-zero labels that the mask holds.
+        /// Non-zero labels present in the mask.
         present: Vec<u32>,
     },
 
-    /// The ROI holds no voxel (after resegmentation, if any).
-    #[error(
-        "the region of interest is empty {stage}; check the label and the resegmentation range"
-    )]
+    /// The ROI contains no voxel (after resegmentation, if any).
+    #[error("the region of interest is empty {stage}; check the label and the resegmentation range")]
     EmptyRoi {
-        /// Where the ROI became empty, e.g. "after resegmentation to [0, 100]".
+        /// Stage at which the ROI became empty, e.g. "after resegmentation to [0, 100]".
         stage: String,
     },
 
     /// The ROI spans fewer dimensions or voxels than the settings demand.
-    #[error(
-        "the ROI is too small: {detail}; lower minimumROIDimensions / minimumROISize or check the mask"
-    )]
+    #[error("the ROI is too small: {detail}; lower minimumROIDimensions / minimumROISize or check the mask")]
     RoiTooSmall {
         /// What is too small.
         detail: String,

@@ -91,11 +91,7 @@ impl Extractor {
             }
             None => (mask.clone(), None, bbox),
         };
-        let shape_source = if s.resegment_shape {
-            &texture_mask
-        } else {
-            &mask
-        };
+        let shape_source = if s.resegment_shape { &texture_mask } else { &mask };
         let shape_crop = shape_source.crop(&bbox)?;
         let (sz, sy, sx) = shape_crop.array().dim();
         let shape_mask: Vec<bool> = shape_crop.array().iter().copied().collect();
@@ -104,14 +100,7 @@ impl Extractor {
         let levels = roi::discretise(&roi, s, lower)?;
         let padded = bbox.padded(s.pad_distance, image.size());
         let pad = [2, 1, 0].map(|a| bbox.min[a] - padded.min[a]);
-        Ok(Prepared {
-            roi,
-            levels,
-            shape_mask,
-            shape_dims: [sz, sy, sx],
-            thresholds,
-            pad,
-        })
+        Ok(Prepared { roi, levels, shape_mask, shape_dims: [sz, sy, sx], thresholds, pad })
     }
 
     fn check_roi(&self, bbox: &radiomics_volume::BoundingBox, mask: &Volume<bool>) -> Result<()> {
@@ -119,7 +108,8 @@ impl Extractor {
         let dims = bbox.size().iter().filter(|&&n| n > 1).count();
         if dims == 0 {
             return Err(TextureError::RoiTooSmall {
-                detail: "the mask holds a single voxel, which has no texture or shape (PyRadiomics refuses it too)".into(),
+                detail: "the mask holds a single voxel, which has no texture or shape (PyRadiomics refuses it too)"
+                    .into(),
             });
         }
         if dims < s.minimum_roi_dimensions {
@@ -134,9 +124,7 @@ impl Extractor {
         if let Some(min) = s.minimum_roi_size {
             let n = mask.array().iter().filter(|&&b| b).count();
             if n < min {
-                return Err(TextureError::RoiTooSmall {
-                    detail: format!("{n} voxels, minimumROISize = {min}"),
-                });
+                return Err(TextureError::RoiTooSmall { detail: format!("{n} voxels, minimumROISize = {min}") });
             }
         }
         Ok(())
@@ -155,19 +143,13 @@ impl Extractor {
             return crate::ibsi::ibsi_features(p, s);
         }
         let classes: Vec<FeatureClass> = s.enabled.keys().copied().collect();
-        let results: Vec<Result<Vec<(String, f64)>>> = classes
-            .par_iter()
-            .map(|&c| self.class_features(c, p))
-            .collect();
+        let results: Vec<Result<Vec<(String, f64)>>> = classes.par_iter().map(|&c| self.class_features(c, p)).collect();
         let mut out = FeatureSet::default();
         for (class, result) in classes.iter().zip(results) {
             let values = result?;
             let wanted: Vec<String> = match &s.enabled[class] {
                 Some(list) => list.clone(),
-                None => names::default_feature_names(*class)
-                    .iter()
-                    .map(|n| n.to_string())
-                    .collect(),
+                None => names::default_feature_names(*class).iter().map(|n| n.to_string()).collect(),
             };
             for name in &wanted {
                 if let Some((_, v)) = values.iter().find(|(n, _)| n == name) {
@@ -183,18 +165,10 @@ impl Extractor {
         let s = &self.settings;
         let spacing = p.roi.spacing;
         let named = |names: &[&str], values: Vec<f64>| -> Vec<(String, f64)> {
-            names
-                .iter()
-                .zip(values)
-                .map(|(n, v)| (n.to_string(), v))
-                .collect()
+            names.iter().zip(values).map(|(n, v)| (n.to_string(), v)).collect()
         };
         Ok(match class {
-            FeatureClass::Shape => shape_named(crate::shape::shape_features(
-                &p.shape_mask,
-                p.shape_dims,
-                spacing,
-            )),
+            FeatureClass::Shape => shape_named(crate::shape::shape_features(&p.shape_mask, p.shape_dims, spacing)),
             FeatureClass::Shape2D => {
                 let axis = s.force_2d_dimension;
                 if !s.force_2d || p.shape_dims[axis] != 1 {
@@ -207,12 +181,7 @@ impl Extractor {
                     1 => ([p.shape_dims[0], p.shape_dims[2]], [spacing[0], spacing[2]]),
                     _ => ([p.shape_dims[0], p.shape_dims[1]], [spacing[0], spacing[1]]),
                 };
-                shape_named(crate::shape::shape2d_features(
-                    &p.shape_mask,
-                    dims2[0],
-                    dims2[1],
-                    sp2,
-                ))
+                shape_named(crate::shape::shape2d_features(&p.shape_mask, dims2[0], dims2[1], sp2))
             }
             FeatureClass::FirstOrder => {
                 let values = p.roi.values();
@@ -229,17 +198,13 @@ impl Extractor {
             }
             FeatureClass::Glcm => named(names::GLCM, pyradiomics_glcm(&self.slab(p), s)?),
             FeatureClass::Glrlm => named(names::GLRLM, pyradiomics_glrlm(&self.slab(p), s)),
-            FeatureClass::Glszm => {
-                named(names::GLSZM, pyradiomics_glszm(&self.slab(p), s.force_2d))
-            }
+            FeatureClass::Glszm => named(names::GLSZM, pyradiomics_glszm(&self.slab(p), s.force_2d)),
             FeatureClass::Gldm => named(names::GLDM, pyradiomics_gldm(&self.slab(p), s)),
             FeatureClass::Ngtdm => named(names::NGTDM, pyradiomics_ngtdm(&self.slab(p), s)),
             other => {
                 return Err(TextureError::NotApplicable {
                     family: other.name().into(),
-                    reason:
-                        "this IBSI family is computed with the IBSI convention (--convention ibsi)"
-                            .into(),
+                    reason: "this IBSI family is computed with the IBSI convention (--convention ibsi)".into(),
                 });
             }
         })
@@ -280,13 +245,7 @@ pub fn permute_slices_first(d: &Discretised, axis: usize) -> Discretised {
             }
         }
     }
-    Discretised {
-        dims,
-        spacing,
-        levels,
-        ng: d.ng,
-        gray_levels: d.gray_levels.clone(),
-    }
+    Discretised { dims, spacing, levels, ng: d.ng, gray_levels: d.gray_levels.clone() }
 }
 
 /// Weight of a direction for `weightingNorm` (PyRadiomics `glcm._calculateMatrix`), with the
@@ -398,12 +357,8 @@ pub fn pyradiomics_glrlm(d: &Discretised, s: &Settings) -> Vec<f64> {
         .filter(|(_, (m, _))| m.iter().any(|&v| v > 0.0))
         .collect();
     let max_run = mats.first().map(|(_, (_, r))| *r).unwrap_or(1);
-    let mats = merge_directions(
-        mats.into_iter().map(|(k, (m, _))| (k, m)).collect(),
-        &dirs,
-        d.spacing,
-        s.weighting_norm,
-    );
+    let mats =
+        merge_directions(mats.into_iter().map(|(k, (m, _))| (k, m)).collect(), &dirs, d.spacing, s.weighting_norm);
     let values = level_values(d);
     let cols: Vec<f64> = (1..=max_run).map(|j| j as f64).collect();
     let rows: Vec<Vec<f64>> = mats
@@ -419,10 +374,7 @@ pub fn pyradiomics_glrlm(d: &Discretised, s: &Settings) -> Vec<f64> {
 /// Reorders [`texture::zone_features`] output to [`names::GLRLM`] / [`names::GLSZM`] order.
 fn glrlm_order(f: &[f64]) -> Vec<f64> {
     // GLNU, GLNUN, GLV, HGRE, LRE, LRHGE, LRLGE, LGRE, entropy, RLNU, RLNUN, RP, RV, SRE, SRHGE, SRLGE
-    [8, 9, 13, 3, 1, 7, 6, 2, 15, 10, 11, 12, 14, 0, 5, 4]
-        .iter()
-        .map(|&k| f[k])
-        .collect()
+    [8, 9, 13, 3, 1, 7, 6, 2, 15, 10, 11, 12, 14, 0, 5, 4].iter().map(|&k| f[k]).collect()
 }
 
 /// PyRadiomics GLSZM: one size-zone matrix of 26-connected (8 in-plane with force2D) zones;
@@ -440,10 +392,7 @@ pub fn pyradiomics_glszm(d: &Discretised, in_plane: bool) -> Vec<f64> {
     let f = texture::zone_features(&m, &level_values(d), &cols, Some(d.count() as f64), EPS);
     // GLNU, GLNUN, GLV, HGZE, LAE, LAHGLE, LALGLE, LGZE, SZNU, SZNUN, SAE, SAHGLE, SALGLE,
     // ZoneEntropy, ZonePercentage, ZoneVariance
-    [8, 9, 13, 3, 1, 7, 6, 2, 10, 11, 0, 5, 4, 15, 12, 14]
-        .iter()
-        .map(|&k| f[k])
-        .collect()
+    [8, 9, 13, 3, 1, 7, 6, 2, 10, 11, 0, 5, 4, 15, 12, 14].iter().map(|&k| f[k]).collect()
 }
 
 /// PyRadiomics GLDM: dependence = number of neighbours (Chebyshev distances `distances`, both
@@ -461,10 +410,7 @@ pub fn pyradiomics_gldm(d: &Discretised, s: &Settings) -> Vec<f64> {
     let cols: Vec<f64> = (1..=m_cols).map(|j| j as f64).collect();
     let f = texture::zone_features(&m, &level_values(d), &cols, None, EPS);
     // DependenceEntropy, DNU, DNUN, DV, GLNU, GLV, HGLE, LDE, LDHGLE, LDLGLE, LGLE, SDE, SDHGLE, SDLGLE
-    [15, 10, 11, 14, 8, 13, 3, 1, 7, 6, 2, 0, 5, 4]
-        .iter()
-        .map(|&k| f[k])
-        .collect()
+    [15, 10, 11, 14, 8, 13, 3, 1, 7, 6, 2, 0, 5, 4].iter().map(|&k| f[k]).collect()
 }
 
 /// PyRadiomics NGTDM: for each ROI voxel with at least one neighbour in the ROI,

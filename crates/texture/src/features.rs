@@ -14,10 +14,7 @@ pub struct FeatureSet {
 impl FeatureSet {
     /// Value of a feature by name.
     pub fn get(&self, name: &str) -> Option<f64> {
-        self.features
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| *v)
+        self.features.iter().find(|(n, _)| n == name).map(|(_, v)| *v)
     }
 
     /// Number of features.
@@ -54,11 +51,7 @@ pub struct CaseFeatures {
 
 /// Formats a value with the shortest representation that reads back exactly (`NaN` for NaN).
 pub fn format_value(v: f64) -> String {
-    if v.is_nan() {
-        "NaN".to_string()
-    } else {
-        format!("{v}")
-    }
+    if v.is_nan() { "NaN".to_string() } else { format!("{v}") }
 }
 
 /// Writes PyRadiomics' batch layout: one header row `Image,Mask,<feature names>` and one row
@@ -74,48 +67,30 @@ pub fn write_wide<W: Write>(out: W, cases: &[CaseFeatures]) -> Result<()> {
         }
     }
     let mut w = csv::Writer::from_writer(out);
-    let io = |e: csv::Error| TextureError::Write {
-        path: "CSV output".into(),
-        source: std::io::Error::other(e),
-    };
+    let io = |e: csv::Error| TextureError::Write { path: "CSV output".into(), source: std::io::Error::other(e) };
     let mut header = vec!["Image", "Mask"];
     header.extend(names.iter());
     w.write_record(&header).map_err(io)?;
     for c in cases {
         let mut row = vec![c.image.clone(), c.mask.clone()];
-        row.extend(
-            names
-                .iter()
-                .map(|n| c.features.get(n).map(format_value).unwrap_or_default()),
-        );
+        row.extend(names.iter().map(|n| c.features.get(n).map(format_value).unwrap_or_default()));
         w.write_record(&row).map_err(io)?;
     }
-    w.flush().map_err(|e| TextureError::Write {
-        path: "CSV output".into(),
-        source: e,
-    })?;
+    w.flush().map_err(|e| TextureError::Write { path: "CSV output".into(), source: e })?;
     Ok(())
 }
 
 /// Writes the long layout: header `Image,Mask,feature,value`, one row per feature and case.
 pub fn write_long<W: Write>(out: W, cases: &[CaseFeatures]) -> Result<()> {
     let mut w = csv::Writer::from_writer(out);
-    let io = |e: csv::Error| TextureError::Write {
-        path: "CSV output".into(),
-        source: std::io::Error::other(e),
-    };
-    w.write_record(["Image", "Mask", "feature", "value"])
-        .map_err(io)?;
+    let io = |e: csv::Error| TextureError::Write { path: "CSV output".into(), source: std::io::Error::other(e) };
+    w.write_record(["Image", "Mask", "feature", "value"]).map_err(io)?;
     for c in cases {
         for (n, v) in c.features.iter() {
-            w.write_record([c.image.as_str(), c.mask.as_str(), n, &format_value(v)])
-                .map_err(io)?;
+            w.write_record([c.image.as_str(), c.mask.as_str(), n, &format_value(v)]).map_err(io)?;
         }
     }
-    w.flush().map_err(|e| TextureError::Write {
-        path: "CSV output".into(),
-        source: e,
-    })?;
+    w.flush().map_err(|e| TextureError::Write { path: "CSV output".into(), source: e })?;
     Ok(())
 }
 
@@ -128,26 +103,14 @@ mod tests {
         let mut f = FeatureSet::default();
         f.push("original_glcm_Contrast", 1.5);
         f.push("original_ngtdm_Busyness", f64::NAN);
-        let cases = vec![CaseFeatures {
-            image: "a.nrrd".into(),
-            mask: "m.nrrd".into(),
-            features: f,
-        }];
+        let cases = vec![CaseFeatures { image: "a.nrrd".into(), mask: "m.nrrd".into(), features: f }];
         let mut buf = Vec::new();
         write_wide(&mut buf, &cases).unwrap();
         let text = String::from_utf8(buf).unwrap();
-        assert_eq!(
-            text,
-            "Image,Mask,original_glcm_Contrast,original_ngtdm_Busyness\na.nrrd,m.nrrd,1.5,NaN\n"
-        );
+        assert_eq!(text, "Image,Mask,original_glcm_Contrast,original_ngtdm_Busyness\na.nrrd,m.nrrd,1.5,NaN\n");
         let mut buf = Vec::new();
         write_long(&mut buf, &cases).unwrap();
         let text = String::from_utf8(buf).unwrap();
-        assert!(
-            text.starts_with(
-                "Image,Mask,feature,value\na.nrrd,m.nrrd,original_glcm_Contrast,1.5\n"
-            ),
-            "{text}"
-        );
+        assert!(text.starts_with("Image,Mask,feature,value\na.nrrd,m.nrrd,original_glcm_Contrast,1.5\n"), "{text}");
     }
 }

@@ -13,11 +13,7 @@ pub fn percentile(sorted: &[f64], q: f64) -> f64 {
     let hi = (lo + 1).min(n - 1);
     let t = pos - lo as f64;
     let (a, b) = (sorted[lo], sorted[hi]);
-    if t >= 0.5 {
-        b - (b - a) * (1.0 - t)
-    } else {
-        a + (b - a) * t
-    }
+    if t >= 0.5 { b - (b - a) * (1.0 - t) } else { a + (b - a) * t }
 }
 
 /// Central moment of order `k` (1/N).
@@ -42,12 +38,7 @@ fn moment(values: &[f64], mean: f64, k: i32) -> f64 {
 /// * Skewness (KE2A) `m3 / m2^1.5`, 0 for a flat ROI.
 /// * Kurtosis (IC23) `m4 / m2^2`: **not** in excess form, PyRadiomics = IBSI + 3; 0 for a flat
 ///   ROI.
-pub fn pyradiomics_firstorder(
-    values: &[f64],
-    levels: &[u32],
-    voxel_volume: f64,
-    shift: f64,
-) -> Vec<f64> {
+pub fn pyradiomics_firstorder(values: &[f64], levels: &[u32], voxel_volume: f64, shift: f64) -> Vec<f64> {
     let n = values.len() as f64;
     let mut sorted = values.to_vec();
     sorted.sort_by(|a, b| a.total_cmp(b));
@@ -73,17 +64,9 @@ pub fn pyradiomics_firstorder(
     let m2 = moment(values, mean, 2);
     let m3 = moment(values, mean, 3);
     let m4 = moment(values, mean, 4);
-    let (skew, kurt) = if m2 == 0.0 {
-        (0.0, 0.0)
-    } else {
-        (m3 / m2.powf(1.5), m4 / (m2 * m2))
-    };
+    let (skew, kurt) = if m2 == 0.0 { (0.0, 0.0) } else { (m3 / m2.powf(1.5), m4 / (m2 * m2)) };
     let mad = values.iter().map(|v| (v - mean).abs()).sum::<f64>() / n;
-    let robust: Vec<f64> = values
-        .iter()
-        .copied()
-        .filter(|v| *v >= p10 && *v <= p90)
-        .collect();
+    let robust: Vec<f64> = values.iter().copied().filter(|v| *v >= p10 && *v <= p90).collect();
     let rmean = robust.iter().sum::<f64>() / robust.len() as f64;
     let rmad = robust.iter().map(|v| (v - rmean).abs()).sum::<f64>() / robust.len() as f64;
     let min = sorted[0];
@@ -124,21 +107,13 @@ pub fn ibsi_statistics(values: &[f64]) -> Vec<(String, f64)> {
     let m2 = moment(values, mean, 2);
     let m3 = moment(values, mean, 3);
     let m4 = moment(values, mean, 4);
-    let (skew, kurt) = if m2 == 0.0 {
-        (0.0, 0.0)
-    } else {
-        (m3 / m2.powf(1.5), m4 / (m2 * m2) - 3.0)
-    };
+    let (skew, kurt) = if m2 == 0.0 { (0.0, 0.0) } else { (m3 / m2.powf(1.5), m4 / (m2 * m2) - 3.0) };
     let p10 = percentile(&sorted, 10.0);
     let p90 = percentile(&sorted, 90.0);
     let p25 = percentile(&sorted, 25.0);
     let p75 = percentile(&sorted, 75.0);
     let median = percentile(&sorted, 50.0);
-    let robust: Vec<f64> = values
-        .iter()
-        .copied()
-        .filter(|v| *v >= p10 && *v <= p90)
-        .collect();
+    let robust: Vec<f64> = values.iter().copied().filter(|v| *v >= p10 && *v <= p90).collect();
     let rmean = robust.iter().sum::<f64>() / robust.len() as f64;
     let energy: f64 = values.iter().map(|v| v * v).sum();
     let out = [
@@ -153,18 +128,9 @@ pub fn ibsi_statistics(values: &[f64]) -> Vec<(String, f64)> {
         ("stat_max", sorted[sorted.len() - 1]),
         ("stat_iqr", p75 - p25),
         ("stat_range", sorted[sorted.len() - 1] - sorted[0]),
-        (
-            "stat_mad",
-            values.iter().map(|v| (v - mean).abs()).sum::<f64>() / n,
-        ),
-        (
-            "stat_rmad",
-            robust.iter().map(|v| (v - rmean).abs()).sum::<f64>() / robust.len() as f64,
-        ),
-        (
-            "stat_medad",
-            values.iter().map(|v| (v - median).abs()).sum::<f64>() / n,
-        ),
+        ("stat_mad", values.iter().map(|v| (v - mean).abs()).sum::<f64>() / n),
+        ("stat_rmad", robust.iter().map(|v| (v - rmean).abs()).sum::<f64>() / robust.len() as f64),
+        ("stat_medad", values.iter().map(|v| (v - median).abs()).sum::<f64>() / n),
         ("stat_cov", m2.sqrt() / mean),
         ("stat_qcod", (p75 - p25) / (p75 + p25)),
         ("stat_energy", energy),

@@ -23,7 +23,7 @@ use crate::features::FeatureSet;
 use crate::firstorder::ibsi_statistics;
 use crate::matrices::{self, directions, neighbourhood};
 use crate::roi::Discretised;
-use crate::settings::Settings;
+use crate::settings::{Aggregation, Settings};
 use crate::texture;
 
 /// IBSI intensity-histogram feature tags (3.4).
@@ -53,15 +53,8 @@ pub const IH_NAMES: &[&str] = &[
     "ih_min_grad_g",
 ];
 /// IBSI intensity-volume histogram feature tags (3.5).
-pub const IVH_NAMES: &[&str] = &[
-    "ivh_v10",
-    "ivh_v90",
-    "ivh_i10",
-    "ivh_i90",
-    "ivh_diff_v10_v90",
-    "ivh_diff_i10_i90",
-    "ivh_auc",
-];
+pub const IVH_NAMES: &[&str] =
+    &["ivh_v10", "ivh_v90", "ivh_i10", "ivh_i90", "ivh_diff_v10_v90", "ivh_diff_i10_i90", "ivh_auc"];
 /// IBSI local intensity feature tags (3.2).
 pub const LOC_NAMES: &[&str] = &["loc_peak_loc", "loc_peak_glob"];
 /// IBSI GLDZM feature tags without the aggregation suffix (3.9).
@@ -172,13 +165,7 @@ const GLCM_TAGS: &[(&str, usize)] = &[
     ("cm_info_corr2", 14),
 ];
 /// NGTDM tags in [`texture::ngtdm_features`] order.
-const NGTDM_TAGS: &[&str] = &[
-    "ngt_busyness",
-    "ngt_coarseness",
-    "ngt_complexity",
-    "ngt_contrast",
-    "ngt_strength",
-];
+const NGTDM_TAGS: &[&str] = &["ngt_busyness", "ngt_coarseness", "ngt_complexity", "ngt_contrast", "ngt_strength"];
 
 /// All IBSI features of a prepared case, named by IBSI tags, every aggregation at once.
 pub fn ibsi_features(p: &Prepared, s: &Settings) -> Result<FeatureSet> {
@@ -211,21 +198,34 @@ pub fn ibsi_features(p: &Prepared, s: &Settings) -> Result<FeatureSet> {
             _ => ngldm_all(d, &s.distances, s.gldm_a),
         })
         .collect();
+    let keep = s.aggregation.map(aggregation_suffixes);
     for fam in families {
         for (k, v) in fam {
-            out.push(k, v);
+            if keep.is_none_or(|suffixes| suffixes.iter().any(|x| k.ends_with(x))) {
+                out.push(k, v);
+            }
         }
     }
     Ok(out)
 }
 
+/// Tag suffixes kept for one aggregation: the directional one (GLCM, GLRLM) and the one of the
+/// matrices without direction (GLSZM, GLDZM, NGTDM, NGLDM).
+fn aggregation_suffixes(a: Aggregation) -> [&'static str; 2] {
+    match a {
+        Aggregation::Averaged3d => ["_3D_avg", "_3D"],
+        Aggregation::Merged3d => ["_3D_comb", "_3D"],
+        Aggregation::Averaged2d => ["_2D_avg", "_2D"],
+        Aggregation::SliceMerged2d => ["_2D_comb", "_2D"],
+        Aggregation::DirectionMerged25d => ["_2_5D_avg", "_2_5D"],
+        Aggregation::Merged25d => ["_2_5D_comb", "_2_5D"],
+    }
+}
+
 /// Slabs for the 2-D aggregation: one `z..z+1` per slice that holds ROI voxels.
 fn slices(d: &Discretised) -> Vec<std::ops::Range<usize>> {
     let plane = d.dims[1] * d.dims[2];
-    (0..d.dims[0])
-        .filter(|&z| d.levels[z * plane..(z + 1) * plane].iter().any(|&l| l > 0))
-        .map(|z| z..z + 1)
-        .collect()
+    (0..d.dims[0]).filter(|&z| d.levels[z * plane..(z + 1) * plane].iter().any(|&l| l > 0)).map(|z| z..z + 1).collect()
 }
 
 fn values(d: &Discretised) -> Vec<f64> {
@@ -273,18 +273,13 @@ fn glcm_all(d: &Discretised, distances: &[usize]) -> Vec<(String, f64)> {
     let in_plane = directions(distances, true);
     let mut rows: Vec<(String, Vec<f64>)> = Vec::new();
     // 3-D.
-    let mats3: Vec<Vec<f64>> = glcm_matrices(d, &directions(distances, false), true)
-        .into_iter()
-        .map(|(_, m)| m)
-        .collect();
+    let mats3: Vec<Vec<f64>> =
+        glcm_matrices(d, &directions(distances, false), true).into_iter().map(|(_, m)| m).collect();
     let per: Vec<Vec<f64>> = mats3.iter().filter_map(|m| glcm_feats(m, d)).collect();
     rows.push(("3D_avg".into(), texture::average(&per, texture::GLCM_COUNT)));
     let mut merged = Vec::new();
     mats3.iter().for_each(|m| sum_into(&mut merged, m));
-    rows.push((
-        "3D_comb".into(),
-        glcm_feats(&merged, d).unwrap_or(vec![f64::NAN; texture::GLCM_COUNT]),
-    ));
+    rows.push(("3D_comb".into(), glcm_feats(&merged, d).unwrap_or(vec![f64::NAN; texture::GLCM_COUNT])));
     // 2-D and 2.5-D.
     let mut per_slice_dir = Vec::new();
     let mut per_slice_merged = Vec::new();
@@ -306,23 +301,11 @@ fn glcm_all(d: &Discretised, distances: &[usize]) -> Vec<(String, f64)> {
             per_slice_merged.push(f);
         }
     }
-    rows.push((
-        "2D_avg".into(),
-        texture::average(&per_slice_dir, texture::GLCM_COUNT),
-    ));
-    rows.push((
-        "2D_comb".into(),
-        texture::average(&per_slice_merged, texture::GLCM_COUNT),
-    ));
+    rows.push(("2D_avg".into(), texture::average(&per_slice_dir, texture::GLCM_COUNT)));
+    rows.push(("2D_comb".into(), texture::average(&per_slice_merged, texture::GLCM_COUNT)));
     let per: Vec<Vec<f64>> = per_dir.iter().filter_map(|m| glcm_feats(m, d)).collect();
-    rows.push((
-        "2_5D_avg".into(),
-        texture::average(&per, texture::GLCM_COUNT),
-    ));
-    rows.push((
-        "2_5D_comb".into(),
-        glcm_feats(&all, d).unwrap_or(vec![f64::NAN; texture::GLCM_COUNT]),
-    ));
+    rows.push(("2_5D_avg".into(), texture::average(&per, texture::GLCM_COUNT)));
+    rows.push(("2_5D_comb".into(), glcm_feats(&all, d).unwrap_or(vec![f64::NAN; texture::GLCM_COUNT])));
     let mut out = Vec::new();
     for (suffix, f) in rows {
         for (tag, k) in GLCM_TAGS {
@@ -345,23 +328,13 @@ fn glrlm_all(d: &Discretised) -> Vec<(String, f64)> {
     let max_run = d.dims.iter().copied().max().unwrap_or(1);
     let cols: Vec<f64> = (1..=max_run).map(|j| j as f64).collect();
     let mut out = Vec::new();
-    let mats3: Vec<Vec<f64>> = directions(&[1], false)
-        .iter()
-        .map(|&o| matrices::glrlm_counts(d, &rank, o, 0..d.dims[0]).0)
-        .collect();
-    let per: Vec<Vec<f64>> = mats3
-        .iter()
-        .filter_map(|m| rlm_feats(m, d, &cols))
-        .collect();
+    let mats3: Vec<Vec<f64>> =
+        directions(&[1], false).iter().map(|&o| matrices::glrlm_counts(d, &rank, o, 0..d.dims[0]).0).collect();
+    let per: Vec<Vec<f64>> = mats3.iter().filter_map(|m| rlm_feats(m, d, &cols)).collect();
     emit(&mut out, GLRLM_TAGS, &texture::average(&per, 16), "3D_avg");
     let mut merged = Vec::new();
     mats3.iter().for_each(|m| sum_into(&mut merged, m));
-    emit(
-        &mut out,
-        GLRLM_TAGS,
-        &rlm_feats(&merged, d, &cols).unwrap_or(vec![f64::NAN; 17]),
-        "3D_comb",
-    );
+    emit(&mut out, GLRLM_TAGS, &rlm_feats(&merged, d, &cols).unwrap_or(vec![f64::NAN; 17]), "3D_comb");
     let in_plane = directions(&[1], true);
     let (mut per_slice_dir, mut per_slice_merged) = (Vec::new(), Vec::new());
     let mut per_dir: Vec<Vec<f64>> = vec![Vec::new(); in_plane.len()];
@@ -381,34 +354,11 @@ fn glrlm_all(d: &Discretised) -> Vec<(String, f64)> {
             per_slice_merged.push(f);
         }
     }
-    emit(
-        &mut out,
-        GLRLM_TAGS,
-        &texture::average(&per_slice_dir, 16),
-        "2D_avg",
-    );
-    emit(
-        &mut out,
-        GLRLM_TAGS,
-        &texture::average(&per_slice_merged, 16),
-        "2D_comb",
-    );
-    let per: Vec<Vec<f64>> = per_dir
-        .iter()
-        .filter_map(|m| rlm_feats(m, d, &cols))
-        .collect();
-    emit(
-        &mut out,
-        GLRLM_TAGS,
-        &texture::average(&per, 16),
-        "2_5D_avg",
-    );
-    emit(
-        &mut out,
-        GLRLM_TAGS,
-        &rlm_feats(&all, d, &cols).unwrap_or(vec![f64::NAN; 17]),
-        "2_5D_comb",
-    );
+    emit(&mut out, GLRLM_TAGS, &texture::average(&per_slice_dir, 16), "2D_avg");
+    emit(&mut out, GLRLM_TAGS, &texture::average(&per_slice_merged, 16), "2D_comb");
+    let per: Vec<Vec<f64>> = per_dir.iter().filter_map(|m| rlm_feats(m, d, &cols)).collect();
+    emit(&mut out, GLRLM_TAGS, &texture::average(&per, 16), "2_5D_avg");
+    emit(&mut out, GLRLM_TAGS, &rlm_feats(&all, d, &cols).unwrap_or(vec![f64::NAN; 17]), "2_5D_comb");
     out
 }
 
@@ -430,32 +380,19 @@ fn zone_all(d: &Discretised, distance: bool) -> Vec<(String, f64)> {
         }
         m
     };
-    let width = if distance {
-        d.dims.iter().copied().max().unwrap_or(1)
-    } else {
-        d.levels.len()
-    };
+    let width = if distance { d.dims.iter().copied().max().unwrap_or(1) } else { d.levels.len() };
     let cols: Vec<f64> = (1..=width).map(|j| j as f64).collect();
-    let feats =
-        |m: &[f64], nv: usize| texture::zone_features(m, &values(d), &cols, Some(nv as f64), 0.0);
+    let feats = |m: &[f64], nv: usize| texture::zone_features(m, &values(d), &cols, Some(nv as f64), 0.0);
     let mut out = Vec::new();
     let zones3 = matrices::zones(d, &rank, 0..d.dims[0], false, distance);
-    emit(
-        &mut out,
-        tags,
-        &feats(&matrix(&zones3, width), d.count()),
-        "3D",
-    );
+    emit(&mut out, tags, &feats(&matrix(&zones3, width), d.count()), "3D");
     let mut per_slice = Vec::new();
     let mut merged = vec![0.0; n * width];
     let plane = d.dims[1] * d.dims[2];
     for z in slices(d) {
         let zones = matrices::zones(d, &rank, z.clone(), true, distance);
         let m = matrix(&zones, width);
-        let nv = d.levels[z.start * plane..z.end * plane]
-            .iter()
-            .filter(|&&l| l > 0)
-            .count();
+        let nv = d.levels[z.start * plane..z.end * plane].iter().filter(|&&l| l > 0).count();
         per_slice.push(feats(&m, nv));
         sum_into(&mut merged, &m);
     }
@@ -469,12 +406,7 @@ fn zone_all(d: &Discretised, distance: bool) -> Vec<(String, f64)> {
 fn ngtdm_all(d: &Discretised, distances: &[usize]) -> Vec<(String, f64)> {
     let mut out = Vec::new();
     let (n, s, v) = crate::extract::ngtdm_vectors(d, distances, false, 0..d.dims[0]);
-    emit(
-        &mut out,
-        NGTDM_TAGS,
-        &texture::ngtdm_features(&n, &s, &v),
-        "3D",
-    );
+    emit(&mut out, NGTDM_TAGS, &texture::ngtdm_features(&n, &s, &v), "3D");
     let levels = values(d);
     let mut per_slice = Vec::new();
     let (mut n_all, mut s_all) = (vec![0.0; levels.len()], vec![0.0; levels.len()]);
@@ -531,12 +463,7 @@ fn ngldm_all(d: &Discretised, distances: &[usize], alpha: f64) -> Vec<(String, f
         total += nv;
         width = w;
     }
-    emit(
-        &mut out,
-        NGLDM_NAMES,
-        &texture::average(&per_slice, 17),
-        "2D",
-    );
+    emit(&mut out, NGLDM_NAMES, &texture::average(&per_slice, 17), "2D");
     emit(&mut out, NGLDM_NAMES, &feats(&merged, width, total), "2_5D");
     out
 }
@@ -551,13 +478,7 @@ pub fn intensity_histogram(levels: &[u32]) -> Vec<(String, f64)> {
     let x: Vec<f64> = levels.iter().map(|&l| f64::from(l)).collect();
     let mut out: Vec<(String, f64)> = Vec::new();
     let stats = ibsi_statistics(&x);
-    let get = |k: &str| {
-        stats
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| *v)
-            .unwrap_or(f64::NAN)
-    };
+    let get = |k: &str| stats.iter().find(|(n, _)| n == k).map(|(_, v)| *v).unwrap_or(f64::NAN);
     for (tag, stat) in [
         ("ih_mean", "stat_mean"),
         ("ih_var", "stat_var"),
@@ -614,15 +535,8 @@ pub fn intensity_histogram(levels: &[u32]) -> Vec<(String, f64)> {
         })
         .collect();
     let (imax, gmax) =
-        grad.iter().enumerate().fold(
-            (0, f64::NEG_INFINITY),
-            |b, (i, &g)| if g > b.1 { (i, g) } else { b },
-        );
-    let (imin, gmin) =
-        grad.iter().enumerate().fold(
-            (0, f64::INFINITY),
-            |b, (i, &g)| if g < b.1 { (i, g) } else { b },
-        );
+        grad.iter().enumerate().fold((0, f64::NEG_INFINITY), |b, (i, &g)| if g > b.1 { (i, g) } else { b });
+    let (imin, gmin) = grad.iter().enumerate().fold((0, f64::INFINITY), |b, (i, &g)| if g < b.1 { (i, g) } else { b });
     out.push(("ih_max_grad".into(), gmax));
     out.push(("ih_max_grad_g".into(), (imax + 1) as f64));
     out.push(("ih_min_grad".into(), gmin));
@@ -641,12 +555,7 @@ pub fn intensity_volume_histogram(levels: &[u32]) -> Vec<(String, f64)> {
     let nu = |i: f64| levels.iter().filter(|&&l| f64::from(l) >= i).count() as f64 / n;
     let range = f64::from(hi - lo);
     let v_at = |x: f64| nu(f64::from(lo) + x * range);
-    let i_at = |x: f64| {
-        (lo..=hi)
-            .find(|&i| nu(f64::from(i)) <= x)
-            .map(f64::from)
-            .unwrap_or(f64::from(hi) + 1.0)
-    };
+    let i_at = |x: f64| (lo..=hi).find(|&i| nu(f64::from(i)) <= x).map(f64::from).unwrap_or(f64::from(hi) + 1.0);
     let (v10, v90, i10, i90) = (v_at(0.1), v_at(0.9), i_at(0.1), i_at(0.9));
     let mut auc = 0.0;
     if hi > lo {
@@ -680,9 +589,7 @@ pub fn local_intensity(p: &Prepared) -> Vec<(String, f64)> {
     for dz in -ext[0]..=ext[0] {
         for dy in -ext[1]..=ext[1] {
             for dx in -ext[2]..=ext[2] {
-                let d2 = (dz as f64 * s[0]).powi(2)
-                    + (dy as f64 * s[1]).powi(2)
-                    + (dx as f64 * s[2]).powi(2);
+                let d2 = (dz as f64 * s[0]).powi(2) + (dy as f64 * s[1]).powi(2) + (dx as f64 * s[2]).powi(2);
                 if d2 <= r * r {
                     offsets.push([dz, dy, dx]);
                 }
@@ -693,13 +600,7 @@ pub fn local_intensity(p: &Prepared) -> Vec<(String, f64)> {
         let (mut sum, mut n) = (0.0, 0.0);
         for o in &offsets {
             let (qz, qy, qx) = (z as isize + o[0], y as isize + o[1], x as isize + o[2]);
-            if qz >= 0
-                && qy >= 0
-                && qx >= 0
-                && (qz as usize) < nz
-                && (qy as usize) < ny
-                && (qx as usize) < nx
-            {
+            if qz >= 0 && qy >= 0 && qx >= 0 && (qz as usize) < nz && (qy as usize) < ny && (qx as usize) < nx {
                 sum += roi.image[roi.index(qz as usize, qy as usize, qx as usize)];
                 n += 1.0;
             }
@@ -710,23 +611,14 @@ pub fn local_intensity(p: &Prepared) -> Vec<(String, f64)> {
         .flat_map(|z| (0..ny).flat_map(move |y| (0..nx).map(move |x| (z, y, x))))
         .filter(|&(z, y, x)| roi.mask[roi.index(z, y, x)])
         .collect();
-    let max = voxels
-        .iter()
-        .map(|&(z, y, x)| roi.image[roi.index(z, y, x)])
-        .fold(f64::NEG_INFINITY, f64::max);
+    let max = voxels.iter().map(|&(z, y, x)| roi.image[roi.index(z, y, x)]).fold(f64::NEG_INFINITY, f64::max);
     let local = voxels
         .iter()
         .filter(|&&(z, y, x)| roi.image[roi.index(z, y, x)] == max)
         .map(|&(z, y, x)| mean_at(z, y, x))
         .fold(f64::NEG_INFINITY, f64::max);
-    let global = voxels
-        .par_iter()
-        .map(|&(z, y, x)| mean_at(z, y, x))
-        .reduce(|| f64::NEG_INFINITY, f64::max);
-    vec![
-        ("loc_peak_loc".into(), local),
-        ("loc_peak_glob".into(), global),
-    ]
+    let global = voxels.par_iter().map(|&(z, y, x)| mean_at(z, y, x)).reduce(|| f64::NEG_INFINITY, f64::max);
+    vec![("loc_peak_loc".into(), local), ("loc_peak_glob".into(), global)]
 }
 
 /// IBSI morphology (3.1) of the shape mask, with the intensities of the texture ROI for the
@@ -754,12 +646,7 @@ pub fn morphology(p: &Prepared) -> Vec<(String, f64)> {
     let dims = p.shape_dims;
     let mask = &p.shape_mask;
     let f = crate::shape::shape_features(mask, dims, spacing);
-    let get = |k: &str| {
-        f.iter()
-            .find(|(n, _)| *n == k)
-            .map(|(_, v)| *v)
-            .unwrap_or(f64::NAN)
-    };
+    let get = |k: &str| f.iter().find(|(n, _)| *n == k).map(|(_, v)| *v).unwrap_or(f64::NAN);
     let (v, a) = (get("MeshVolume"), get("SurfaceArea"));
     let pi = std::f64::consts::PI;
     let values = p.roi.values();
@@ -773,11 +660,7 @@ pub fn morphology(p: &Prepared) -> Vec<(String, f64)> {
         for y in 0..dims[1] {
             for x in 0..dims[2] {
                 if mask[(z * dims[1] + y) * dims[2] + x] {
-                    let c = [
-                        (z + pad[0]) as f64,
-                        (y + pad[1]) as f64,
-                        (x + pad[2]) as f64,
-                    ];
+                    let c = [(z + pad[0]) as f64, (y + pad[1]) as f64, (x + pad[2]) as f64];
                     for k in 0..3 {
                         gc[k] += c[k] * spacing[k];
                     }
@@ -794,11 +677,7 @@ pub fn morphology(p: &Prepared) -> Vec<(String, f64)> {
             for x in 0..roi.dims[2] {
                 let i = roi.index(z, y, x);
                 if roi.mask[i] {
-                    let c = [
-                        z as f64 * spacing[0],
-                        y as f64 * spacing[1],
-                        x as f64 * spacing[2],
-                    ];
+                    let c = [z as f64 * spacing[0], y as f64 * spacing[1], x as f64 * spacing[2]];
                     for k in 0..3 {
                         ic[k] += c[k] * roi.image[i];
                     }
@@ -830,13 +709,8 @@ pub fn morphology(p: &Prepared) -> Vec<(String, f64)> {
     let (ea, eb, ec) = (2.0 * l[2].sqrt(), 2.0 * l[1].sqrt(), 2.0 * l[0].sqrt());
     let v_aee = 4.0 * pi / 3.0 * ea * eb * ec;
     let a_aee = ellipsoid_area(ea, eb, ec);
-    let (v_hull, a_hull) =
-        crate::shape::convex_hull(&verts, spacing).unwrap_or((f64::NAN, f64::NAN));
-    let (moran, geary) = if pts.len() <= 50_000 {
-        moran_geary(&pts, mean)
-    } else {
-        (f64::NAN, f64::NAN)
-    };
+    let (v_hull, a_hull) = crate::shape::convex_hull(&verts, spacing).unwrap_or((f64::NAN, f64::NAN));
+    let (moran, geary) = if pts.len() <= 50_000 { moran_geary(&pts, mean) } else { (f64::NAN, f64::NAN) };
     vec![
         ("morph_volume".into(), v),
         ("morph_vol_approx".into(), get("VoxelVolume")),
@@ -846,10 +720,7 @@ pub fn morphology(p: &Prepared) -> Vec<(String, f64)> {
         ("morph_comp_2".into(), 36.0 * pi * v * v / (a * a * a)),
         ("morph_sph_dispr".into(), a / (36.0 * pi * v * v).cbrt()),
         ("morph_sphericity".into(), (36.0 * pi * v * v).cbrt() / a),
-        (
-            "morph_asphericity".into(),
-            (a * a * a / (36.0 * pi * v * v)).cbrt() - 1.0,
-        ),
+        ("morph_asphericity".into(), (a * a * a / (36.0 * pi * v * v)).cbrt() - 1.0),
         ("morph_com".into(), com),
         ("morph_diam".into(), get("Maximum3DDiameter")),
         ("morph_pca_maj_axis".into(), 4.0 * l[2].sqrt()),
@@ -905,8 +776,7 @@ fn moran_geary(pts: &[([f64; 3], f64)], mean: f64) -> (f64, f64) {
                 if i == j {
                     continue;
                 }
-                let d =
-                    ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2)).sqrt();
+                let d = ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2)).sqrt();
                 let w = 1.0 / d;
                 ni += w * (xa - mean) * (xb - mean);
                 nc += w * (xa - xb).powi(2);

@@ -32,6 +32,4 @@ pub use error::{Result, TextureError};
 pub use extract::{Extractor, Prepared};
 pub use features::{CaseFeatures, FeatureSet, write_long, write_wide};
 pub use roi::{Discretised, Roi};
-pub use settings::{
-    Aggregation, Convention, FeatureClass, Interpolator, ResegmentMode, Settings, WeightingNorm,
-};
+pub use settings::{Aggregation, Convention, FeatureClass, Interpolator, ResegmentMode, Settings, WeightingNorm};

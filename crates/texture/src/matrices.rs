@@ -55,27 +55,14 @@ pub fn neighbourhood(distances: &[usize], in_plane: bool) -> Vec<Offset> {
 /// Range of the coordinate `c` such that both `c` and `c + d` lie in `0..n`, restricted to `r`.
 #[inline]
 fn valid(r: Range<usize>, d: isize, n: usize) -> Range<usize> {
-    let lo = if d < 0 {
-        r.start.max((-d) as usize)
-    } else {
-        r.start
-    };
-    let hi = if d > 0 {
-        r.end.min(n.saturating_sub(d as usize))
-    } else {
-        r.end
-    };
+    let lo = if d < 0 { r.start.max((-d) as usize) } else { r.start };
+    let hi = if d > 0 { r.end.min(n.saturating_sub(d as usize)) } else { r.end };
     lo..hi.max(lo)
 }
 
 /// Co-occurrence counts `P[i * n + j]` (not symmetrised) for one direction: pairs (voxel, voxel
 /// + offset), both in the ROI, with the first voxel's z in `z_range` and the second's too.
-pub fn glcm_counts(
-    d: &Discretised,
-    rank: &[u32],
-    offset: Offset,
-    z_range: Range<usize>,
-) -> Vec<f64> {
+pub fn glcm_counts(d: &Discretised, rank: &[u32], offset: Offset, z_range: Range<usize>) -> Vec<f64> {
     let n = d.gray_levels.len();
     let [nz, ny, nx] = d.dims;
     let mut p = vec![0u32; n * n];
@@ -107,12 +94,7 @@ pub fn glcm_counts(
 
 /// Run-length counts `P[i * max_run + (len - 1)]` along one direction, runs inside `z_range`.
 /// Returns the matrix and `max_run` (the largest grid dimension).
-pub fn glrlm_counts(
-    d: &Discretised,
-    rank: &[u32],
-    offset: Offset,
-    z_range: Range<usize>,
-) -> (Vec<f64>, usize) {
+pub fn glrlm_counts(d: &Discretised, rank: &[u32], offset: Offset, z_range: Range<usize>) -> (Vec<f64>, usize) {
     let n = d.gray_levels.len();
     let [_, ny, nx] = d.dims;
     let max_run = d.dims.iter().copied().max().unwrap_or(1);
@@ -134,25 +116,13 @@ pub fn glrlm_counts(
                     continue;
                 }
                 // Run start: the previous voxel along the direction is outside or different.
-                let (pz, py, px) = (
-                    z as isize - offset[0],
-                    y as isize - offset[1],
-                    x as isize - offset[2],
-                );
-                if inside(pz, py, px)
-                    && d.levels[((pz as usize) * ny + py as usize) * nx + px as usize] == l
-                {
+                let (pz, py, px) = (z as isize - offset[0], y as isize - offset[1], x as isize - offset[2]);
+                if inside(pz, py, px) && d.levels[((pz as usize) * ny + py as usize) * nx + px as usize] == l {
                     continue;
                 }
                 let mut len = 1usize;
-                let (mut cz, mut cy, mut cx) = (
-                    z as isize + offset[0],
-                    y as isize + offset[1],
-                    x as isize + offset[2],
-                );
-                while inside(cz, cy, cx)
-                    && d.levels[((cz as usize) * ny + cy as usize) * nx + cx as usize] == l
-                {
+                let (mut cz, mut cy, mut cx) = (z as isize + offset[0], y as isize + offset[1], x as isize + offset[2]);
+                while inside(cz, cy, cx) && d.levels[((cz as usize) * ny + cy as usize) * nx + cx as usize] == l {
                     len += 1;
                     cz += offset[0];
                     cy += offset[1];
@@ -178,11 +148,7 @@ pub fn zones(
 ) -> Vec<(u32, usize, u32)> {
     let [_, ny, nx] = d.dims;
     let offsets = neighbourhood(&[1], in_plane);
-    let dist = if with_distance {
-        Some(border_distance(d, z_range.clone(), in_plane))
-    } else {
-        None
-    };
+    let dist = if with_distance { Some(border_distance(d, z_range.clone(), in_plane)) } else { None };
     let mut seen = vec![false; d.levels.len()];
     let mut out = Vec::new();
     let mut stack = Vec::new();
@@ -204,8 +170,7 @@ pub fn zones(
                         min_d = min_d.min(dist[(cz * ny + cy) * nx + cx]);
                     }
                     for o in &offsets {
-                        let (qz, qy, qx) =
-                            (cz as isize + o[0], cy as isize + o[1], cx as isize + o[2]);
+                        let (qz, qy, qx) = (cz as isize + o[0], cy as isize + o[1], cx as isize + o[2]);
                         if qz < z_range.start as isize
                             || qz >= z_range.end as isize
                             || qy < 0
@@ -237,14 +202,7 @@ pub fn border_distance(d: &Discretised, z_range: Range<usize>, in_plane: bool) -
     let faces: Vec<Offset> = if in_plane {
         vec![[0, -1, 0], [0, 1, 0], [0, 0, -1], [0, 0, 1]]
     } else {
-        vec![
-            [-1, 0, 0],
-            [1, 0, 0],
-            [0, -1, 0],
-            [0, 1, 0],
-            [0, 0, -1],
-            [0, 0, 1],
-        ]
+        vec![[-1, 0, 0], [1, 0, 0], [0, -1, 0], [0, 1, 0], [0, 0, -1], [0, 0, 1]]
     };
     let mut dist = vec![u32::MAX; d.levels.len()];
     let mut queue = std::collections::VecDeque::new();

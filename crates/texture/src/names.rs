@@ -141,13 +141,7 @@ pub const GLDM: &[&str] = &[
     "SmallDependenceLowGrayLevelEmphasis",
 ];
 /// NGTDM features (5).
-pub const NGTDM: &[&str] = &[
-    "Busyness",
-    "Coarseness",
-    "Complexity",
-    "Contrast",
-    "Strength",
-];
+pub const NGTDM: &[&str] = &["Busyness", "Coarseness", "Complexity", "Contrast", "Strength"];
 
 /// All names a class accepts in a params file (default ones first, then deprecated ones).
 pub fn feature_names(class: FeatureClass) -> Vec<&'static str> {
@@ -179,7 +173,5 @@ pub fn default_feature_names(class: FeatureClass) -> Vec<&'static str> {
         FeatureClass::FirstOrder => FIRSTORDER_DEPRECATED,
         _ => &[],
     };
-    all.into_iter()
-        .filter(|n| !deprecated.contains(n))
-        .collect()
+    all.into_iter().filter(|n| !deprecated.contains(n)).collect()
 }

@@ -14,10 +14,7 @@ fn coords(d: &Discretised) -> Vec<([isize; 3], u32)> {
     for z in 0..nz {
         for y in 0..ny {
             for x in 0..nx {
-                out.push((
-                    [z as isize, y as isize, x as isize],
-                    d.levels[d.index(z, y, x)],
-                ));
+                out.push(([z as isize, y as isize, x as isize], d.levels[d.index(z, y, x)]));
             }
         }
     }
@@ -50,10 +47,7 @@ fn find(parent: &mut [usize], mut i: usize) -> usize {
 
 /// Components of ROI voxels linked when `linked(a, b)`, by union-find over all pairs; returns
 /// (level, size) per component.
-fn components(
-    d: &Discretised,
-    linked: impl Fn([isize; 3], [isize; 3]) -> bool,
-) -> Vec<(u32, usize)> {
+fn components(d: &Discretised, linked: impl Fn([isize; 3], [isize; 3]) -> bool) -> Vec<(u32, usize)> {
     let all = coords(d);
     let mut parent: Vec<usize> = (0..all.len()).collect();
     for i in 0..all.len() {
@@ -72,10 +66,7 @@ fn components(
             size[r] += 1;
         }
     }
-    (0..all.len())
-        .filter(|&i| size[i] > 0)
-        .map(|i| (all[i].1, size[i]))
-        .collect()
+    (0..all.len()).filter(|&i| size[i] > 0).map(|i| (all[i].1, size[i])).collect()
 }
 
 /// GLRLM counts `P[(i-1) * max_len + (len-1)]` along one direction (runs = components of
@@ -119,10 +110,7 @@ pub fn gldm(d: &Discretised, distances: &[usize], alpha: f64, n_neighbours: usiz
         let mut dep = 0;
         for (b, lb) in &all {
             let cheb = (0..3).map(|k| (a[k] - b[k]).unsigned_abs()).max().unwrap();
-            if *lb > 0
-                && distances.contains(&cheb)
-                && (f64::from(*la) - f64::from(*lb)).abs() <= alpha
-            {
+            if *lb > 0 && distances.contains(&cheb) && (f64::from(*la) - f64::from(*lb)).abs() <= alpha {
                 dep += 1;
             }
         }

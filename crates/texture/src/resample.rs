@@ -31,28 +31,18 @@ pub fn resample_case(
     let bb_size = bbox.size();
     let mut new_spacing = [0.0; 3];
     for a in 0..3 {
-        new_spacing[a] = if spacing[a] == 0.0 || bb_size[a] == 1 {
-            mask_spacing[a]
-        } else {
-            spacing[a]
-        };
+        new_spacing[a] = if spacing[a] == 0.0 || bb_size[a] == 1 { mask_spacing[a] } else { spacing[a] };
     }
-    if (0..3)
-        .all(|a| (mask_spacing[a] - new_spacing[a]).abs() <= 1e-8 + 1e-5 * new_spacing[a].abs())
-    {
+    if (0..3).all(|a| (mask_spacing[a] - new_spacing[a]).abs() <= 1e-8 + 1e-5 * new_spacing[a].abs()) {
         return Ok((image.clone(), mask.clone()));
     }
     let mut new_size = [0usize; 3];
     let mut origin_index = [0.0; 3];
     for a in 0..3 {
         let ratio = mask_spacing[a] / new_spacing[a];
-        let lo = ((bbox.min[a] as f64 - 0.5) * ratio - pad as f64)
-            .floor()
-            .max(0.0);
+        let lo = ((bbox.min[a] as f64 - 0.5) * ratio - pad as f64).floor().max(0.0);
         let max_ub = (size[a] as f64 * ratio).ceil() - 1.0;
-        let hi = (((bbox.min[a] + bb_size[a]) as f64 - 0.5) * ratio + pad as f64)
-            .ceil()
-            .min(max_ub);
+        let hi = (((bbox.min[a] + bb_size[a]) as f64 - 0.5) * ratio + pad as f64).ceil().min(max_ub);
         new_size[a] = (hi - lo + 1.0) as usize;
         origin_index[a] = 0.5 * (new_spacing[a] - mask_spacing[a]) / mask_spacing[a] + lo / ratio;
     }
@@ -90,14 +80,8 @@ pub fn resample_case(
             }
         }
     }
-    let img = Volume::new(
-        ndarray::Array3::from_shape_vec((nz, ny, nx), values).expect("grid size"),
-        geometry,
-    )?;
-    let msk = Volume::new(
-        ndarray::Array3::from_shape_vec((nz, ny, nx), labels).expect("grid size"),
-        geometry,
-    )?;
+    let img = Volume::new(ndarray::Array3::from_shape_vec((nz, ny, nx), values).expect("grid size"), geometry)?;
+    let msk = Volume::new(ndarray::Array3::from_shape_vec((nz, ny, nx), labels).expect("grid size"), geometry)?;
     Ok((img, msk))
 }
 
@@ -219,11 +203,7 @@ fn bspline_eval(coef: &ndarray::Array3<f64>, c: [f64; 3]) -> f64 {
                 i = 0;
             } else {
                 let period = 2 * n - 2;
-                i = if i < 0 {
-                    -i - period * ((-i) / period)
-                } else {
-                    i - period * (i / period)
-                };
+                i = if i < 0 { -i - period * ((-i) / period) } else { i - period * (i / period) };
                 if i >= n {
                     i = period - i;
                 }
@@ -255,10 +235,7 @@ pub fn mask_onto_grid<T>(labels: &LabelMap, reference: &Volume<T>) -> Result<Lab
         let p = g.index_to_point([x as f64, y as f64, z as f64]);
         let c = src.point_to_index(p);
         let r = c.map(|v| v.round());
-        if r.iter()
-            .zip([sx, sy, sz])
-            .any(|(v, n)| *v < 0.0 || *v >= n as f64)
-        {
+        if r.iter().zip([sx, sy, sz]).any(|(v, n)| *v < 0.0 || *v >= n as f64) {
             0
         } else {
             data[[r[2] as usize, r[1] as usize, r[0] as usize]]
@@ -285,25 +262,12 @@ mod tests {
     #[test]
     fn bspline_matches_simpleitk() {
         let img = Volume::new(
-            ndarray::Array3::from_shape_vec((1, 1, 6), vec![0.0, 10.0, 0.0, -10.0, 0.0, 7.0])
-                .unwrap(),
+            ndarray::Array3::from_shape_vec((1, 1, 6), vec![0.0, 10.0, 0.0, -10.0, 0.0, 7.0]).unwrap(),
             Geometry::with_spacing([1.0, 1.0, 1.0]),
         )
         .unwrap();
         let coef = bspline_coefficients(&img);
-        let want = [
-            0.0,
-            4.49222488,
-            10.0,
-            7.53887560,
-            0.0,
-            -7.14772727,
-            -10.0,
-            -6.44796651,
-            0.0,
-            5.06459330,
-            7.0,
-        ];
+        let want = [0.0, 4.49222488, 10.0, 7.53887560, 0.0, -7.14772727, -10.0, -6.44796651, 0.0, 5.06459330, 7.0];
         for (k, w) in want.iter().enumerate() {
             let v = bspline_eval(&coef, [k as f64 * 0.5, 0.0, 0.0]);
             assert!((v - w).abs() < 1e-7, "x = {}: {v} vs {w}", k as f64 * 0.5);

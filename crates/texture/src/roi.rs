@@ -22,22 +22,9 @@ pub struct Roi {
 impl Roi {
     /// Builds an ROI from flat arrays; `dims` is `[nz, ny, nx]`, `spacing` is `[z, y, x]` mm.
     pub fn new(dims: [usize; 3], spacing: [f64; 3], image: Vec<f64>, mask: Vec<bool>) -> Self {
-        assert_eq!(
-            image.len(),
-            dims.iter().product::<usize>(),
-            "image length must equal nz*ny*nx"
-        );
-        assert_eq!(
-            mask.len(),
-            image.len(),
-            "mask length must equal image length"
-        );
-        Self {
-            dims,
-            spacing,
-            image,
-            mask,
-        }
+        assert_eq!(image.len(), dims.iter().product::<usize>(), "image length must equal nz*ny*nx");
+        assert_eq!(mask.len(), image.len(), "mask length must equal image length");
+        Self { dims, spacing, image, mask }
     }
 
     /// Flat index of `[z, y, x]`.
@@ -53,12 +40,7 @@ impl Roi {
 
     /// Intensities of the ROI voxels, in raster order.
     pub fn values(&self) -> Vec<f64> {
-        self.image
-            .iter()
-            .zip(&self.mask)
-            .filter(|(_, m)| **m)
-            .map(|(v, _)| *v)
-            .collect()
+        self.image.iter().zip(&self.mask).filter(|(_, m)| **m).map(|(v, _)| *v).collect()
     }
 
     /// Bounding box `[min, max]` per axis `[z, y, x]` of the ROI, or `None` when it is empty.
@@ -105,17 +87,9 @@ impl Discretised {
         for &l in &levels {
             present[l as usize] = true;
         }
-        let gray_levels: Vec<u32> = (1..present.len() as u32)
-            .filter(|&l| present[l as usize])
-            .collect();
+        let gray_levels: Vec<u32> = (1..present.len() as u32).filter(|&l| present[l as usize]).collect();
         let ng = gray_levels.last().copied().unwrap_or(0);
-        Self {
-            dims,
-            spacing,
-            levels,
-            ng,
-            gray_levels,
-        }
+        Self { dims, spacing, levels, ng, gray_levels }
     }
 
     /// Flat index of `[z, y, x]`.
@@ -142,11 +116,7 @@ impl Discretised {
 /// Python's floor modulo, `a % b` with the sign of `b`.
 fn py_mod(a: f64, b: f64) -> f64 {
     let r = a % b;
-    if r != 0.0 && (r < 0.0) != (b < 0.0) {
-        r + b
-    } else {
-        r
-    }
+    if r != 0.0 && (r < 0.0) != (b < 0.0) { r + b } else { r }
 }
 
 /// PyRadiomics' bin edges (`imageoperations.getBinEdges`) for the ROI values.
@@ -155,18 +125,9 @@ fn py_mod(a: f64, b: f64) -> f64 {
 /// value is in bin 1 and the edges are multiples of `w` counted from 0. A single edge (flat ROI on
 /// an edge) becomes `[e - w/2, e + w/2]`. Fixed bin count: numpy `histogram` edges over
 /// `[min, max]` (`[min - 0.5, max + 0.5]` when flat) with the last edge raised by 1.
-pub fn pyradiomics_bin_edges(
-    min: f64,
-    max: f64,
-    bin_width: f64,
-    bin_count: Option<usize>,
-) -> Vec<f64> {
+pub fn pyradiomics_bin_edges(min: f64, max: f64, bin_width: f64, bin_count: Option<usize>) -> Vec<f64> {
     if let Some(n) = bin_count {
-        let (lo, hi) = if min == max {
-            (min - 0.5, max + 0.5)
-        } else {
-            (min, max)
-        };
+        let (lo, hi) = if min == max { (min - 0.5, max + 0.5) } else { (min, max) };
         let step = (hi - lo) / n as f64;
         let mut edges: Vec<f64> = (0..=n).map(|k| k as f64 * step + lo).collect();
         edges[n] = hi + 1.0;
@@ -176,9 +137,7 @@ pub fn pyradiomics_bin_edges(
     let high = max + 2.0 * bin_width;
     let len = ((high - low) / bin_width).ceil().max(0.0) as usize;
     let delta = (low + bin_width) - low;
-    let mut edges: Vec<f64> = (0..len)
-        .map(|k| if k == 0 { low } else { low + k as f64 * delta })
-        .collect();
+    let mut edges: Vec<f64> = (0..len).map(|k| if k == 0 { low } else { low + k as f64 * delta }).collect();
     if edges.len() == 1 {
         edges = vec![edges[0] - 0.5 * bin_width, edges[0] + 0.5 * bin_width];
     }
@@ -203,15 +162,9 @@ pub fn digitize(x: f64, edges: &[f64]) -> u32 {
 pub fn discretise(roi: &Roi, settings: &Settings, lower_bound: Option<f64>) -> Result<Discretised> {
     let values = roi.values();
     if values.is_empty() {
-        return Err(TextureError::EmptyRoi {
-            stage: "before discretisation".into(),
-        });
+        return Err(TextureError::EmptyRoi { stage: "before discretisation".into() });
     }
-    let (min, max) = values
-        .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
-            (a.min(v), b.max(v))
-        });
+    let (min, max) = values.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
     // Level count before building anything, to refuse absurd bin widths early.
     let estimated_levels = match settings.bin_count {
         Some(n) => n as u64,
@@ -224,21 +177,13 @@ pub fn discretise(roi: &Roi, settings: &Settings, lower_bound: Option<f64>) -> R
             elements: cells,
             levels: estimated_levels,
             limit: settings.max_matrix_cells,
-            bin_width: if settings.bin_count.is_some() {
-                f64::NAN
-            } else {
-                settings.bin_width
-            },
+            bin_width: if settings.bin_count.is_some() { f64::NAN } else { settings.bin_width },
         });
     }
     let levels: Vec<u32> = match settings.convention {
         Convention::PyRadiomics => {
             let edges = pyradiomics_bin_edges(min, max, settings.bin_width, settings.bin_count);
-            roi.image
-                .iter()
-                .zip(&roi.mask)
-                .map(|(&v, &m)| if m { digitize(v, &edges) } else { 0 })
-                .collect()
+            roi.image.iter().zip(&roi.mask).map(|(&v, &m)| if m { digitize(v, &edges) } else { 0 }).collect()
         }
         Convention::Ibsi => match settings.bin_count {
             None => {
@@ -247,13 +192,7 @@ pub fn discretise(roi: &Roi, settings: &Settings, lower_bound: Option<f64>) -> R
                 roi.image
                     .iter()
                     .zip(&roi.mask)
-                    .map(|(&v, &m)| {
-                        if m {
-                            (((v - lo) / w).floor() + 1.0).max(1.0) as u32
-                        } else {
-                            0
-                        }
-                    })
+                    .map(|(&v, &m)| if m { (((v - lo) / w).floor() + 1.0).max(1.0) as u32 } else { 0 })
                     .collect()
             }
             Some(n) => roi
@@ -279,10 +218,7 @@ pub fn discretise(roi: &Roi, settings: &Settings, lower_bound: Option<f64>) -> R
 pub fn label_mask(labels: &LabelMap, wanted: &[u32]) -> Result<Volume<bool>> {
     let mask = labels.0.map(|l| wanted.contains(l));
     if !mask.array().iter().any(|&b| b) {
-        return Err(TextureError::LabelAbsent {
-            requested: wanted.to_vec(),
-            present: labels.labels(),
-        });
+        return Err(TextureError::LabelAbsent { requested: wanted.to_vec(), present: labels.labels() });
     }
     Ok(mask)
 }
@@ -293,12 +229,7 @@ pub fn label_mask(labels: &LabelMap, wanted: &[u32]) -> Result<Volume<bool>> {
 pub fn normalize(image: &mut Volume<f64>, scale: f64, remove_outliers: Option<f64>) {
     let n = image.len() as f64;
     let mean = image.array().iter().sum::<f64>() / n;
-    let var = image
-        .array()
-        .iter()
-        .map(|v| (v - mean) * (v - mean))
-        .sum::<f64>()
-        / (n - 1.0).max(1.0);
+    let var = image.array().iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / (n - 1.0).max(1.0);
     let sd = var.sqrt();
     let sd = if sd > 0.0 { sd } else { 1.0 };
     image.data_mut().mapv_inplace(|v| {
@@ -321,17 +252,10 @@ pub fn resegment(
 ) -> Result<(Volume<bool>, Vec<f64>)> {
     let mut sorted = range.to_vec();
     sorted.sort_by(|a, b| a.total_cmp(b));
-    let values: Vec<f64> = image
-        .array()
-        .iter()
-        .zip(mask.array().iter())
-        .filter(|(_, m)| **m)
-        .map(|(v, _)| *v)
-        .collect();
+    let values: Vec<f64> =
+        image.array().iter().zip(mask.array().iter()).filter(|(_, m)| **m).map(|(v, _)| *v).collect();
     if values.is_empty() {
-        return Err(TextureError::EmptyRoi {
-            stage: "before resegmentation".into(),
-        });
+        return Err(TextureError::EmptyRoi { stage: "before resegmentation".into() });
     }
     let thresholds: Vec<f64> = match mode {
         ResegmentMode::Absolute => sorted,
@@ -349,15 +273,11 @@ pub fn resegment(
     let new = Volume::new(
         ndarray::Zip::from(image.array())
             .and(mask.array())
-            .map_collect(|&v, &m| {
-                m && v >= thresholds[0] && (thresholds.len() == 1 || v <= thresholds[1])
-            }),
+            .map_collect(|&v, &m| m && v >= thresholds[0] && (thresholds.len() == 1 || v <= thresholds[1])),
         *image.geometry(),
     )?;
     if !new.array().iter().any(|&b| b) {
-        return Err(TextureError::EmptyRoi {
-            stage: format!("after resegmentation to {thresholds:?}"),
-        });
+        return Err(TextureError::EmptyRoi { stage: format!("after resegmentation to {thresholds:?}") });
     }
     Ok((new, thresholds))
 }
@@ -385,21 +305,14 @@ pub fn bounding_box(mask: &Volume<bool>, stage: &str) -> Result<BoundingBox> {
         }
     }
     if min[0] == usize::MAX {
-        return Err(TextureError::EmptyRoi {
-            stage: stage.into(),
-        });
+        return Err(TextureError::EmptyRoi { stage: stage.into() });
     }
     Ok(BoundingBox { min, max })
 }
 
 /// Crops image and mask to the box padded by `pad` voxels (clipped to the image) and returns the
 /// [`Roi`]. NaN or infinite intensities inside the mask give [`TextureError::NonFiniteInRoi`].
-pub fn crop(
-    image: &Volume<f64>,
-    mask: &Volume<bool>,
-    bbox: &BoundingBox,
-    pad: usize,
-) -> Result<Roi> {
+pub fn crop(image: &Volume<f64>, mask: &Volume<bool>, bbox: &BoundingBox, pad: usize) -> Result<Roi> {
     let padded = bbox.padded(pad, image.size());
     let img = image.crop(&padded)?;
     let msk = mask.crop(&padded)?;
@@ -419,11 +332,7 @@ pub fn crop(
                 let i = roi.index(zz, yy, xx);
                 if roi.mask[i] && !roi.image[i].is_finite() {
                     count += 1;
-                    first.get_or_insert([
-                        xx + padded.min[0],
-                        yy + padded.min[1],
-                        zz + padded.min[2],
-                    ]);
+                    first.get_or_insert([xx + padded.min[0], yy + padded.min[1], zz + padded.min[2]]);
                 }
             }
         }
@@ -473,16 +382,8 @@ mod tests {
 
     #[test]
     fn ibsi_fixed_bin_size_starts_at_minimum() {
-        let roi = Roi::new(
-            [1, 1, 4],
-            [1.0; 3],
-            vec![54.0, 60.0, 79.0, 80.0],
-            vec![true; 4],
-        );
-        let s = Settings {
-            convention: Convention::Ibsi,
-            ..Settings::default()
-        };
+        let roi = Roi::new([1, 1, 4], [1.0; 3], vec![54.0, 60.0, 79.0, 80.0], vec![true; 4]);
+        let s = Settings { convention: Convention::Ibsi, ..Settings::default() };
         let d = discretise(&roi, &s, None).unwrap();
         assert_eq!(d.levels, vec![1, 1, 2, 2]);
         let d = discretise(&roi, &s, Some(50.0)).unwrap();
@@ -494,13 +395,7 @@ mod tests {
     #[test]
     fn tiny_bin_width_is_refused() {
         let roi = Roi::new([1, 1, 2], [1.0; 3], vec![0.0, 1e6], vec![true; 2]);
-        let s = Settings {
-            bin_width: 1e-3,
-            ..Settings::default()
-        };
-        assert!(matches!(
-            discretise(&roi, &s, None),
-            Err(TextureError::MatrixTooLarge { .. })
-        ));
+        let s = Settings { bin_width: 1e-3, ..Settings::default() };
+        assert!(matches!(discretise(&roi, &s, None), Err(TextureError::MatrixTooLarge { .. })));
     }
 }

@@ -222,9 +222,10 @@ pub struct Settings {
     pub gldm_a: f64,
     /// Shift added to intensities for Energy, TotalEnergy and RMS (`voxelArrayShift`, default 0).
     pub voxel_array_shift: f64,
-    /// Texture aggregation in IBSI mode (PyRadiomics mode derives it from `force2D` and
-    /// `weightingNorm`).
-    pub aggregation: Aggregation,
+    /// IBSI convention only: keep the texture features of one aggregation method (`None`, the
+    /// default, reports all of them). The PyRadiomics convention follows `force2D` and
+    /// `weightingNorm` instead.
+    pub aggregation: Option<Aggregation>,
     /// Upper bound on the cells of one texture matrix; a bin width that would exceed it is an
     /// error ([`TextureError::MatrixTooLarge`]). Default 2^26.
     pub max_matrix_cells: u64,
@@ -260,12 +261,9 @@ impl Default for Settings {
             weighting_norm: None,
             gldm_a: 0.0,
             voxel_array_shift: 0.0,
-            aggregation: Aggregation::Averaged3d,
+            aggregation: None,
             max_matrix_cells: 1 << 26,
-            enabled: FeatureClass::PYRADIOMICS
-                .into_iter()
-                .map(|c| (c, None))
-                .collect(),
+            enabled: FeatureClass::PYRADIOMICS.into_iter().map(|c| (c, None)).collect(),
         }
     }
 }
@@ -326,83 +324,44 @@ const IGNORED_SETTINGS: &[&str] = &[
 impl Settings {
     /// Settings for the IBSI convention: IBSI definitions, otherwise PyRadiomics' defaults.
     pub fn ibsi() -> Self {
-        Self {
-            convention: Convention::Ibsi,
-            ..Self::default()
-        }
+        Self { convention: Convention::Ibsi, ..Self::default() }
     }
 
     /// Checks every value for its allowed range.
     pub fn validate(&self) -> Result<()> {
         let bad = |name: &str, value: String, reason: &str| {
-            Err(TextureError::InvalidSetting {
-                name: name.into(),
-                value,
-                reason: reason.into(),
-            })
+            Err(TextureError::InvalidSetting { name: name.into(), value, reason: reason.into() })
         };
         if self.bin_count.is_none() && !(self.bin_width.is_finite() && self.bin_width > 0.0) {
-            return bad(
-                "binWidth",
-                self.bin_width.to_string(),
-                "must be a finite number > 0",
-            );
+            return bad("binWidth", self.bin_width.to_string(), "must be a finite number > 0");
         }
         if self.bin_count == Some(0) {
             return bad("binCount", "0".into(), "must be >= 1");
         }
         if self.labels.is_empty() || self.labels.contains(&0) {
-            return bad(
-                "label",
-                format!("{:?}", self.labels),
-                "give one or more labels >= 1",
-            );
+            return bad("label", format!("{:?}", self.labels), "give one or more labels >= 1");
         }
         if self.distances.is_empty() || self.distances.contains(&0) {
-            return bad(
-                "distances",
-                format!("{:?}", self.distances),
-                "give one or more distances >= 1",
-            );
+            return bad("distances", format!("{:?}", self.distances), "give one or more distances >= 1");
         }
         if self.force_2d_dimension > 2 {
-            return bad(
-                "force2Ddimension",
-                self.force_2d_dimension.to_string(),
-                "must be 0, 1 or 2",
-            );
+            return bad("force2Ddimension", self.force_2d_dimension.to_string(), "must be 0, 1 or 2");
         }
         if !(1..=3).contains(&self.minimum_roi_dimensions) {
-            return bad(
-                "minimumROIDimensions",
-                self.minimum_roi_dimensions.to_string(),
-                "must be 1, 2 or 3",
-            );
+            return bad("minimumROIDimensions", self.minimum_roi_dimensions.to_string(), "must be 1, 2 or 3");
         }
         if let Some(r) = &self.resegment_range
             && (r.is_empty() || r.len() > 2 || r.iter().any(|v| !v.is_finite()))
         {
-            return bad(
-                "resegmentRange",
-                format!("{r:?}"),
-                "give one or two finite numbers",
-            );
+            return bad("resegmentRange", format!("{r:?}"), "give one or two finite numbers");
         }
         if let Some(s) = self.resampled_pixel_spacing
             && s.iter().any(|v| !v.is_finite() || *v < 0.0)
         {
-            return bad(
-                "resampledPixelSpacing",
-                format!("{s:?}"),
-                "spacings must be >= 0 (0 keeps the axis)",
-            );
+            return bad("resampledPixelSpacing", format!("{s:?}"), "spacings must be >= 0 (0 keeps the axis)");
         }
         if !(self.normalize_scale.is_finite() && self.normalize_scale > 0.0) {
-            return bad(
-                "normalizeScale",
-                self.normalize_scale.to_string(),
-                "must be > 0",
-            );
+            return bad("normalizeScale", self.normalize_scale.to_string(), "must be > 0");
         }
         if !self.gldm_a.is_finite() || self.gldm_a < 0.0 {
             return bad("gldm_a", self.gldm_a.to_string(), "must be >= 0");
@@ -416,19 +375,15 @@ impl Settings {
     /// [`TextureError::InvalidSetting`]. Keys not known to PyRadiomics give
     /// [`TextureError::UnknownParameter`] naming the key.
     pub fn from_yaml_file(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path).map_err(|e| TextureError::Params {
-            file: path.display().to_string(),
-            detail: e.to_string(),
-        })?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| TextureError::Params { file: path.display().to_string(), detail: e.to_string() })?;
         Self::from_yaml_str(&text, &path.display().to_string())
     }
 
     /// Same as [`Settings::from_yaml_file`], on text; `file` names the source in errors.
     pub fn from_yaml_str(text: &str, file: &str) -> Result<Self> {
-        let docs = YamlLoader::load_from_str(text).map_err(|e| TextureError::Params {
-            file: file.into(),
-            detail: e.to_string(),
-        })?;
+        let docs = YamlLoader::load_from_str(text)
+            .map_err(|e| TextureError::Params { file: file.into(), detail: e.to_string() })?;
         let mut settings = Settings::default();
         let Some(doc) = docs.into_iter().next() else {
             return Ok(settings);
@@ -437,10 +392,7 @@ impl Settings {
             if doc.is_null() {
                 return Ok(settings);
             }
-            return Err(TextureError::Params {
-                file: file.into(),
-                detail: "the top level must be a mapping".into(),
-            });
+            return Err(TextureError::Params { file: file.into(), detail: "the top level must be a mapping".into() });
         };
         for (key, value) in top {
             let key = key_name(&key, file)?;
@@ -468,10 +420,7 @@ fn key_name(key: &Yaml, file: &str) -> Result<String> {
     match key {
         Yaml::String(s) => Ok(s.clone()),
         Yaml::Integer(i) => Ok(i.to_string()),
-        other => Err(TextureError::Params {
-            file: file.into(),
-            detail: format!("key {other:?} is not a string"),
-        }),
+        other => Err(TextureError::Params { file: file.into(), detail: format!("key {other:?} is not a string") }),
     }
 }
 
@@ -480,10 +429,7 @@ fn read_image_types(value: &Yaml, file: &str) -> Result<()> {
         return if value.is_null() {
             Ok(())
         } else {
-            Err(TextureError::Params {
-                file: file.into(),
-                detail: "`imageType` must be a mapping".into(),
-            })
+            Err(TextureError::Params { file: file.into(), detail: "`imageType` must be a mapping".into() })
         };
     };
     for (key, _) in types {
@@ -499,33 +445,23 @@ fn read_image_types(value: &Yaml, file: &str) -> Result<()> {
     Ok(())
 }
 
-fn read_feature_classes(
-    value: &Yaml,
-    file: &str,
-) -> Result<BTreeMap<FeatureClass, Option<Vec<String>>>> {
+fn read_feature_classes(value: &Yaml, file: &str) -> Result<BTreeMap<FeatureClass, Option<Vec<String>>>> {
     let mut enabled = BTreeMap::new();
     let Yaml::Hash(classes) = value else {
         return if value.is_null() {
-            Ok(FeatureClass::PYRADIOMICS
-                .into_iter()
-                .map(|c| (c, None))
-                .collect())
+            Ok(FeatureClass::PYRADIOMICS.into_iter().map(|c| (c, None)).collect())
         } else {
-            Err(TextureError::Params {
-                file: file.into(),
-                detail: "`featureClass` must be a mapping".into(),
-            })
+            Err(TextureError::Params { file: file.into(), detail: "`featureClass` must be a mapping".into() })
         };
     };
     for (key, features) in classes {
         let name = key_name(key, file)?;
-        let class =
-            FeatureClass::from_name(&name).ok_or_else(|| TextureError::UnknownParameter {
-                key: name.clone(),
-                section: "`featureClass`".into(),
-                file: file.into(),
-                known: FeatureClass::ALL.map(|c| c.name()).join(", "),
-            })?;
+        let class = FeatureClass::from_name(&name).ok_or_else(|| TextureError::UnknownParameter {
+            key: name.clone(),
+            section: "`featureClass`".into(),
+            file: file.into(),
+            known: FeatureClass::ALL.map(|c| c.name()).join(", "),
+        })?;
         let list = match features {
             Yaml::Null => None,
             Yaml::Array(items) => {
@@ -560,10 +496,7 @@ fn number(value: &Yaml, name: &str) -> Result<Option<f64>> {
     match value {
         Yaml::Null => Ok(None),
         Yaml::Integer(i) => Ok(Some(*i as f64)),
-        Yaml::Real(s) => s
-            .parse::<f64>()
-            .map(Some)
-            .map_err(|_| invalid(name, s, "not a number")),
+        Yaml::Real(s) => s.parse::<f64>().map(Some).map_err(|_| invalid(name, s, "not a number")),
         other => Err(invalid(name, &format!("{other:?}"), "expected a number")),
     }
 }
@@ -574,10 +507,7 @@ fn number_list(value: &Yaml, name: &str) -> Result<Option<Vec<f64>>> {
         Yaml::Array(items) => {
             let mut out = Vec::with_capacity(items.len());
             for item in items {
-                out.push(
-                    number(item, name)?
-                        .ok_or_else(|| invalid(name, "null", "list items must be numbers"))?,
-                );
+                out.push(number(item, name)?.ok_or_else(|| invalid(name, "null", "list items must be numbers"))?);
             }
             Ok(Some(out))
         }
@@ -589,11 +519,7 @@ fn boolean(value: &Yaml, name: &str) -> Result<Option<bool>> {
     match value {
         Yaml::Null => Ok(None),
         Yaml::Boolean(b) => Ok(Some(*b)),
-        other => Err(invalid(
-            name,
-            &format!("{other:?}"),
-            "expected true or false",
-        )),
+        other => Err(invalid(name, &format!("{other:?}"), "expected true or false")),
     }
 }
 
@@ -606,20 +532,12 @@ fn string(value: &Yaml, name: &str) -> Result<Option<String>> {
 }
 
 fn invalid(name: &str, value: &str, reason: &str) -> TextureError {
-    TextureError::InvalidSetting {
-        name: name.into(),
-        value: value.into(),
-        reason: reason.into(),
-    }
+    TextureError::InvalidSetting { name: name.into(), value: value.into(), reason: reason.into() }
 }
 
 fn non_negative_integer(x: f64, name: &str) -> Result<usize> {
     if x < 0.0 || x.fract() != 0.0 || !x.is_finite() {
-        return Err(invalid(
-            name,
-            &x.to_string(),
-            "must be a non-negative integer",
-        ));
+        return Err(invalid(name, &x.to_string(), "must be a non-negative integer"));
     }
     Ok(x as usize)
 }
@@ -629,10 +547,7 @@ fn read_settings(settings: &mut Settings, value: &Yaml, file: &str) -> Result<()
         return if value.is_null() {
             Ok(())
         } else {
-            Err(TextureError::Params {
-                file: file.into(),
-                detail: "`setting` must be a mapping".into(),
-            })
+            Err(TextureError::Params { file: file.into(), detail: "`setting` must be a mapping".into() })
         };
     };
     for (key, v) in entries {
@@ -663,11 +578,7 @@ fn read_settings(settings: &mut Settings, value: &Yaml, file: &str) -> Result<()
                     None => None,
                     Some(s) if s.len() == 3 => Some([s[0], s[1], s[2]]),
                     Some(s) => {
-                        return Err(invalid(
-                            n,
-                            &format!("{s:?}"),
-                            "give three spacings [x, y, z]",
-                        ));
+                        return Err(invalid(n, &format!("{s:?}"), "give three spacings [x, y, z]"));
                     }
                 }
             }
@@ -681,11 +592,7 @@ fn read_settings(settings: &mut Settings, value: &Yaml, file: &str) -> Result<()
                         "sitkLinear" | "2" => Interpolator::Linear,
                         "sitkBSpline" | "3" => Interpolator::BSpline,
                         _ => {
-                            return Err(invalid(
-                                n,
-                                &s,
-                                "supported: sitkNearestNeighbor, sitkLinear, sitkBSpline",
-                            ));
+                            return Err(invalid(n, &s, "supported: sitkNearestNeighbor, sitkLinear, sitkBSpline"));
                         }
                     }
                 }
@@ -750,10 +657,7 @@ fn read_settings(settings: &mut Settings, value: &Yaml, file: &str) -> Result<()
             }
             "distances" => {
                 if let Some(list) = number_list(v, n)? {
-                    settings.distances = list
-                        .into_iter()
-                        .map(|x| non_negative_integer(x, n))
-                        .collect::<Result<_>>()?;
+                    settings.distances = list.into_iter().map(|x| non_negative_integer(x, n)).collect::<Result<_>>()?;
                 }
             }
             "symmetricalGLCM" => {
@@ -769,11 +673,7 @@ fn read_settings(settings: &mut Settings, value: &Yaml, file: &str) -> Result<()
                     Some("manhattan") => Some(WeightingNorm::Manhattan),
                     Some("no_weighting") => Some(WeightingNorm::NoWeighting),
                     Some(s) => {
-                        return Err(invalid(
-                            n,
-                            s,
-                            "use infinity, euclidean, manhattan or no_weighting",
-                        ));
+                        return Err(invalid(n, s, "use infinity, euclidean, manhattan or no_weighting"));
                     }
                 }
             }
@@ -798,13 +698,9 @@ fn read_settings(settings: &mut Settings, value: &Yaml, file: &str) -> Result<()
             }
             "aggregation" => {
                 if let Some(s) = string(v, n)? {
-                    settings.aggregation = parse_aggregation(&s).ok_or_else(|| {
-                        invalid(
-                            n,
-                            &s,
-                            "use 3D_avg, 3D_comb, 2D_avg, 2D_comb, 2_5D_avg or 2_5D_comb",
-                        )
-                    })?;
+                    settings.aggregation = Some(parse_aggregation(&s).ok_or_else(|| {
+                        invalid(n, &s, "use 3D_avg, 3D_comb, 2D_avg, 2D_comb, 2_5D_avg or 2_5D_comb")
+                    })?);
                 }
             }
             "maxMatrixCells" => {
@@ -876,41 +772,26 @@ mod tests {
         assert_eq!(s.resegment_mode, ResegmentMode::Sigma);
         assert_eq!(s.labels, vec![2]);
         assert_eq!(s.enabled.len(), 2);
-        assert_eq!(
-            s.enabled[&FeatureClass::Glcm],
-            Some(vec!["Contrast".to_string()])
-        );
+        assert_eq!(s.enabled[&FeatureClass::Glcm], Some(vec!["Contrast".to_string()]));
     }
 
     #[test]
     fn unknown_setting_is_named() {
-        let err = Settings::from_yaml_str("setting:\n  binWidht: 5\n", "p.yaml")
-            .unwrap_err()
-            .to_string();
+        let err = Settings::from_yaml_str("setting:\n  binWidht: 5\n", "p.yaml").unwrap_err().to_string();
         assert!(err.contains("binWidht") && err.contains("p.yaml"), "{err}");
-        let err = Settings::from_yaml_str("featureClass:\n  glcmm:\n", "p.yaml")
-            .unwrap_err()
-            .to_string();
+        let err = Settings::from_yaml_str("featureClass:\n  glcmm:\n", "p.yaml").unwrap_err().to_string();
         assert!(err.contains("glcmm"), "{err}");
-        let err = Settings::from_yaml_str("featureClass:\n  glcm: [Contrastt]\n", "p.yaml")
-            .unwrap_err()
-            .to_string();
+        let err = Settings::from_yaml_str("featureClass:\n  glcm: [Contrastt]\n", "p.yaml").unwrap_err().to_string();
         assert!(err.contains("Contrastt"), "{err}");
-        let err = Settings::from_yaml_str("imageType:\n  LoG: {}\n", "p.yaml")
-            .unwrap_err()
-            .to_string();
+        let err = Settings::from_yaml_str("imageType:\n  LoG: {}\n", "p.yaml").unwrap_err().to_string();
         assert!(err.contains("LoG"), "{err}");
     }
 
     #[test]
     fn bad_bin_width_rejected() {
         for w in ["0", "-5"] {
-            let err = Settings::from_yaml_str(&format!("setting:\n  binWidth: {w}\n"), "p.yaml")
-                .unwrap_err();
-            assert!(
-                matches!(err, TextureError::InvalidSetting { ref name, .. } if name == "binWidth"),
-                "{err}"
-            );
+            let err = Settings::from_yaml_str(&format!("setting:\n  binWidth: {w}\n"), "p.yaml").unwrap_err();
+            assert!(matches!(err, TextureError::InvalidSetting { ref name, .. } if name == "binWidth"), "{err}");
         }
     }
 }

@@ -6,32 +6,12 @@ use rayon::prelude::*;
 
 /// Corners of a marching cube, `[dz, dy, dx]`, in the numbering of the classic Lorensen-Cline /
 /// Bourke case table (and of PyRadiomics).
-const CORNERS: [[usize; 3]; 8] = [
-    [0, 0, 0],
-    [0, 0, 1],
-    [0, 1, 1],
-    [0, 1, 0],
-    [1, 0, 0],
-    [1, 0, 1],
-    [1, 1, 1],
-    [1, 1, 0],
-];
+const CORNERS: [[usize; 3]; 8] =
+    [[0, 0, 0], [0, 0, 1], [0, 1, 1], [0, 1, 0], [1, 0, 0], [1, 0, 1], [1, 1, 1], [1, 1, 0]];
 
 /// The two corners of each of the 12 cube edges.
-const EDGES: [[usize; 2]; 12] = [
-    [0, 1],
-    [1, 2],
-    [2, 3],
-    [3, 0],
-    [4, 5],
-    [5, 6],
-    [6, 7],
-    [7, 4],
-    [0, 4],
-    [1, 5],
-    [2, 6],
-    [3, 7],
-];
+const EDGES: [[usize; 2]; 12] =
+    [[0, 1], [1, 2], [2, 3], [3, 0], [4, 5], [5, 6], [6, 7], [7, 4], [0, 4], [1, 5], [2, 6], [3, 7]];
 
 /// Triangles (as triples of edge numbers) of the cube configurations 0..127 (bit k set = corner
 /// k inside). Configurations with corner 7 inside use the row of their complement, as PyRadiomics
@@ -192,8 +172,7 @@ pub fn pad_mask(mask: &[bool], dims: [usize; 3]) -> (Vec<bool>, [usize; 3]) {
     for z in 0..dims[0] {
         for y in 0..dims[1] {
             for x in 0..dims[2] {
-                out[((z + 1) * pd[1] + y + 1) * pd[2] + x + 1] =
-                    mask[(z * dims[1] + y) * dims[2] + x];
+                out[((z + 1) * pd[1] + y + 1) * pd[2] + x + 1] = mask[(z * dims[1] + y) * dims[2] + x];
             }
         }
     }
@@ -221,11 +200,7 @@ pub fn mesh(mask: &[bool], dims: [usize; 3], spacing: [f64; 3]) -> Mesh {
                     if idx == 0 || idx == 255 {
                         continue;
                     }
-                    let (row, sign) = if idx & 0x80 != 0 {
-                        (idx ^ 0xff, -1.0)
-                    } else {
-                        (idx, 1.0)
-                    };
+                    let (row, sign) = if idx & 0x80 != 0 { (idx ^ 0xff, -1.0) } else { (idx, 1.0) };
                     let point = |e: u8| -> [f64; 3] {
                         let [a, b] = EDGES[e as usize];
                         let (ca, cb) = (CORNERS[a], CORNERS[b]);
@@ -265,11 +240,7 @@ fn sub(a: [f64; 3], b: [f64; 3]) -> [f64; 3] {
 }
 #[inline]
 fn cross(a: [f64; 3], b: [f64; 3]) -> [f64; 3] {
-    [
-        a[1] * b[2] - a[2] * b[1],
-        a[2] * b[0] - a[0] * b[2],
-        a[0] * b[1] - a[1] * b[0],
-    ]
+    [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]]
 }
 #[inline]
 fn dot(a: [f64; 3], b: [f64; 3]) -> f64 {
@@ -338,9 +309,7 @@ fn hull_2d(points: &[(i64, i64, usize)]) -> Vec<usize> {
 /// Squared physical distance between two doubled-index vertices.
 #[inline]
 fn dist2(a: &[i64; 3], b: &[i64; 3], s: [f64; 3]) -> f64 {
-    (0..3)
-        .map(|d| ((a[d] - b[d]) as f64 * 0.5 * s[d]).powi(2))
-        .sum()
+    (0..3).map(|d| ((a[d] - b[d]) as f64 * 0.5 * s[d]).powi(2)).sum()
 }
 
 /// Maximum vertex distances `[same z, same y, same x, any]` (mm). Only convex-hull vertices can
@@ -406,11 +375,7 @@ pub fn pca_eigenvalues(mask: &[bool], dims: [usize; 3], spacing: [f64; 3], ddof:
         for y in 0..dims[1] {
             for x in 0..dims[2] {
                 if mask[(z * dims[1] + y) * dims[2] + x] {
-                    let p = [
-                        z as f64 * spacing[0],
-                        y as f64 * spacing[1],
-                        x as f64 * spacing[2],
-                    ];
+                    let p = [z as f64 * spacing[0], y as f64 * spacing[1], x as f64 * spacing[2]];
                     for d in 0..3 {
                         sum[d] += p[d];
                     }
@@ -454,11 +419,7 @@ pub fn pca_eigenvalues(mask: &[bool], dims: [usize; 3], spacing: [f64; 3], ddof:
 ///   `sqrt(l_3 / l_1)`, with `l_1 >= l_2 >= l_3` the eigenvalues of the voxel-coordinate
 ///   covariance. IBSI and PyRadiomics agree on all of these; the IBSI phantom values of the minor
 ///   and least axes differ from PyRadiomics' in the third digit (reference-data README).
-pub fn shape_features(
-    mask: &[bool],
-    dims: [usize; 3],
-    spacing: [f64; 3],
-) -> Vec<(&'static str, f64)> {
+pub fn shape_features(mask: &[bool], dims: [usize; 3], spacing: [f64; 3]) -> Vec<(&'static str, f64)> {
     let (padded, pd) = pad_mask(mask, dims);
     let m = mesh(&padded, pd, spacing);
     let e = pca_eigenvalues(mask, dims, spacing, 0.0);
@@ -496,12 +457,7 @@ pub fn shape_features(
 ///   SphericalDisproportion `P / (2 sqrt(pi S))`, MaximumDiameter (largest contour-vertex
 ///   distance), MajorAxisLength `4 sqrt(l_1)`, MinorAxisLength `4 sqrt(l_2)`, Elongation
 ///   `sqrt(l_2 / l_1)`. No IBSI codes (IBSI defines 3-D morphology only).
-pub fn shape2d_features(
-    mask: &[bool],
-    ny: usize,
-    nx: usize,
-    spacing: [f64; 2],
-) -> Vec<(&'static str, f64)> {
+pub fn shape2d_features(mask: &[bool], ny: usize, nx: usize, spacing: [f64; 2]) -> Vec<(&'static str, f64)> {
     let (py, px) = (ny + 2, nx + 2);
     let mut m = vec![false; py * px];
     for y in 0..ny {
@@ -558,10 +514,7 @@ pub fn shape2d_features(
             }
         }
     }
-    let mean = [
-        pts.iter().map(|p| p[0]).sum::<f64>() / n,
-        pts.iter().map(|p| p[1]).sum::<f64>() / n,
-    ];
+    let mean = [pts.iter().map(|p| p[0]).sum::<f64>() / n, pts.iter().map(|p| p[1]).sum::<f64>() / n];
     let mut c = Matrix2::<f64>::zeros();
     for p in &pts {
         let d = [p[0] - mean[0], p[1] - mean[1]];
@@ -573,11 +526,7 @@ pub fn shape2d_features(
     }
     let mut e: Vec<f64> = SymmetricEigen::new(c).eigenvalues.iter().copied().collect();
     e.sort_by(|a, b| a.total_cmp(b));
-    let e0 = if e[0] < 0.0 && e[0] > -1e-10 {
-        0.0
-    } else {
-        e[0]
-    };
+    let e0 = if e[0] < 0.0 && e[0] > -1e-10 { 0.0 } else { e[0] };
     let pi = std::f64::consts::PI;
     vec![
         ("Elongation", (e0 / e[1]).sqrt()),
@@ -589,10 +538,7 @@ pub fn shape2d_features(
         ("PerimeterSurfaceRatio", perimeter / area),
         ("PixelSurface", n * sy * sx),
         ("Sphericity", 2.0 * (pi * area).sqrt() / perimeter),
-        (
-            "SphericalDisproportion",
-            perimeter / (2.0 * (pi * area).sqrt()),
-        ),
+        ("SphericalDisproportion", perimeter / (2.0 * (pi * area).sqrt())),
     ]
 }
 
@@ -602,8 +548,7 @@ fn orient(a: &[i64; 3], b: &[i64; 3], c: &[i64; 3], p: &[i64; 3]) -> i64 {
     let u = [b[0] - a[0], b[1] - a[1], b[2] - a[2]];
     let v = [c[0] - a[0], c[1] - a[1], c[2] - a[2]];
     let w = [p[0] - a[0], p[1] - a[1], p[2] - a[2]];
-    u[0] * (v[1] * w[2] - v[2] * w[1]) - u[1] * (v[0] * w[2] - v[2] * w[0])
-        + u[2] * (v[0] * w[1] - v[1] * w[0])
+    u[0] * (v[1] * w[2] - v[2] * w[1]) - u[1] * (v[0] * w[2] - v[2] * w[0]) + u[2] * (v[0] * w[1] - v[1] * w[0])
 }
 
 /// Volume (mm^3) and area (mm^2) of the convex hull of doubled-index points (incremental hull
@@ -616,9 +561,7 @@ pub fn convex_hull(points: &[[i64; 3]], spacing: [f64; 3]) -> Option<(f64, f64)>
     let c = (0..n).find(|&i| {
         let u = [0, 1, 2].map(|k| points[b][k] - points[a][k]);
         let v = [0, 1, 2].map(|k| points[i][k] - points[a][k]);
-        u[1] * v[2] - u[2] * v[1] != 0
-            || u[2] * v[0] - u[0] * v[2] != 0
-            || u[0] * v[1] - u[1] * v[0] != 0
+        u[1] * v[2] - u[2] * v[1] != 0 || u[2] * v[0] - u[0] * v[2] != 0 || u[0] * v[1] - u[1] * v[0] != 0
     })?;
     let d = (0..n).find(|&i| orient(&points[a], &points[b], &points[c], &points[i]) != 0)?;
     let mut faces: Vec<[usize; 3]> = Vec::new();
@@ -634,10 +577,8 @@ pub fn convex_hull(points: &[[i64; 3]], spacing: [f64; 3]) -> Option<(f64, f64)>
         if p == a || p == b || p == c || p == d {
             continue;
         }
-        let visible: Vec<bool> = faces
-            .iter()
-            .map(|f| orient(&points[f[0]], &points[f[1]], &points[f[2]], &points[p]) > 0)
-            .collect();
+        let visible: Vec<bool> =
+            faces.iter().map(|f| orient(&points[f[0]], &points[f[1]], &points[f[2]], &points[p]) > 0).collect();
         if !visible.iter().any(|&v| v) {
             continue;
         }
@@ -647,17 +588,8 @@ pub fn convex_hull(points: &[[i64; 3]], spacing: [f64; 3]) -> Option<(f64, f64)>
                 edges.insert((f[k], f[(k + 1) % 3]));
             }
         }
-        let horizon: Vec<(usize, usize)> = edges
-            .iter()
-            .copied()
-            .filter(|&(u, v)| !edges.contains(&(v, u)))
-            .collect();
-        let mut kept: Vec<[usize; 3]> = faces
-            .iter()
-            .zip(&visible)
-            .filter(|(_, v)| !**v)
-            .map(|(f, _)| *f)
-            .collect();
+        let horizon: Vec<(usize, usize)> = edges.iter().copied().filter(|&(u, v)| !edges.contains(&(v, u))).collect();
+        let mut kept: Vec<[usize; 3]> = faces.iter().zip(&visible).filter(|(_, v)| !**v).map(|(f, _)| *f).collect();
         for (u, v) in horizon {
             kept.push([u, v, p]);
         }
@@ -683,11 +615,7 @@ mod tests {
         let r = mesh(&m, d, [1.0, 1.0, 1.0]);
         // An octahedron with vertices at the face centres: volume 1/6 * 8 * (1/2)^3 * ... = 1/6.
         assert!((r.volume - 1.0 / 6.0).abs() < 1e-12, "{}", r.volume);
-        assert!(
-            (r.area - 8.0 * (3f64.sqrt() / 8.0)).abs() < 1e-12,
-            "{}",
-            r.area
-        );
+        assert!((r.area - 8.0 * (3f64.sqrt() / 8.0)).abs() < 1e-12, "{}", r.area);
         assert!((r.diameter_3d - 1.0).abs() < 1e-12);
     }
 

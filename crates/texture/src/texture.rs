@@ -18,18 +18,13 @@ fn plogp(p: f64, eps: f64) -> f64 {
 
 /// Mean over the finite values (numpy `nanmean`); NaN when none is finite.
 pub fn nanmean(values: &[f64]) -> f64 {
-    let (s, n) = values
-        .iter()
-        .filter(|v| !v.is_nan())
-        .fold((0.0, 0usize), |(s, n), v| (s + v, n + 1));
+    let (s, n) = values.iter().filter(|v| !v.is_nan()).fold((0.0, 0usize), |(s, n), v| (s + v, n + 1));
     if n == 0 { f64::NAN } else { s / n as f64 }
 }
 
 /// Column-wise [`nanmean`] of per-matrix feature vectors.
 pub fn average(rows: &[Vec<f64>], width: usize) -> Vec<f64> {
-    (0..width)
-        .map(|k| nanmean(&rows.iter().map(|r| r[k]).collect::<Vec<_>>()))
-        .collect()
+    (0..width).map(|k| nanmean(&rows.iter().map(|r| r[k]).collect::<Vec<_>>())).collect()
 }
 
 /// GLCM feature count (PyRadiomics 24 + IBSI joint maximum under its PyRadiomics name
@@ -126,11 +121,7 @@ pub fn glcm_features(p: &[f64], values: &[f64], ng: u32, eps: f64) -> Vec<f64> {
             inv_var += v / (kf * kf);
         }
     }
-    let diff_var: f64 = diff_k
-        .iter()
-        .enumerate()
-        .map(|(k, &v)| v * (k as f64 - diff_avg).powi(2))
-        .sum();
+    let diff_var: f64 = diff_k.iter().enumerate().map(|(k, &v)| v * (k as f64 - diff_avg).powi(2)).sum();
     let mut sum_avg = 0.0;
     let mut sum_entr = 0.0;
     for (k, &v) in sum_k.iter().enumerate().skip(2) {
@@ -139,11 +130,7 @@ pub fn glcm_features(p: &[f64], values: &[f64], ng: u32, eps: f64) -> Vec<f64> {
     }
     let div = hx.max(hy);
     let imc1 = if div != 0.0 { (hxy - hxy1) / div } else { 0.0 };
-    let imc2 = if hxy2 == hxy {
-        0.0
-    } else {
-        (1.0 - (-2.0 * (hxy2 - hxy)).exp()).max(0.0).sqrt()
-    };
+    let imc2 = if hxy2 == hxy { 0.0 } else { (1.0 - (-2.0 * (hxy2 - hxy)).exp()).max(0.0).sqrt() };
     let mcc = mcc(p, &px, &py, n);
     vec![
         autocorr,
@@ -210,13 +197,7 @@ fn mcc(p: &[f64], px: &[f64], py: &[f64], n: usize) -> f64 {
 /// `-sum p/N log2(p/N + eps)`, 16 energy `sum (p/N)^2`.
 ///
 /// N = `sum p`. All values are NaN when the matrix is empty.
-pub fn zone_features(
-    p: &[f64],
-    values: &[f64],
-    cols: &[f64],
-    np: Option<f64>,
-    eps: f64,
-) -> Vec<f64> {
+pub fn zone_features(p: &[f64], values: &[f64], cols: &[f64], np: Option<f64>, eps: f64) -> Vec<f64> {
     let n = values.len();
     let m = cols.len();
     let total: f64 = p.iter().sum();
@@ -257,16 +238,8 @@ pub fn zone_features(
     let rlnu: f64 = pr.iter().map(|v| v * v).sum();
     let mu_i: f64 = pg.iter().zip(values).map(|(p, v)| p / total * v).sum();
     let mu_j: f64 = pr.iter().zip(cols).map(|(p, v)| p / total * v).sum();
-    let var_i: f64 = pg
-        .iter()
-        .zip(values)
-        .map(|(p, v)| p / total * (v - mu_i).powi(2))
-        .sum();
-    let var_j: f64 = pr
-        .iter()
-        .zip(cols)
-        .map(|(p, v)| p / total * (v - mu_j).powi(2))
-        .sum();
+    let var_i: f64 = pg.iter().zip(values).map(|(p, v)| p / total * (v - mu_i).powi(2)).sum();
+    let var_j: f64 = pr.iter().zip(cols).map(|(p, v)| p / total * (v - mu_j).powi(2)).sum();
     let np = np.unwrap_or(weighted_np);
     let mut out: Vec<f64> = f.iter().map(|v| v / total).collect();
     out.extend([
@@ -320,11 +293,7 @@ pub fn ngtdm_features(n_i: &[f64], s_i: &[f64], v: &[f64]) -> Vec<f64> {
         }
     }
     let div = ngp * (ngp - 1.0);
-    let contrast = if div == 0.0 {
-        0.0
-    } else {
-        c1 * sum_s / nvp / div
-    };
+    let contrast = if div == 0.0 { 0.0 } else { c1 * sum_s / nvp / div };
     let busyness = if absdiff != 0.0 { ps / absdiff } else { 0.0 };
     let strength = if sum_s != 0.0 { strength / sum_s } else { 0.0 };
     vec![busyness, coarseness, complexity / nvp, contrast, strength]

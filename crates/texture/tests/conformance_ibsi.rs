@@ -32,17 +32,7 @@ fn matches(got: f64, want: f64, tolerance: f64) -> bool {
 /// Family of a tag: its prefix plus the aggregation suffix, as in the reference CSV.
 fn family(tag: &str) -> String {
     let prefix = tag.split('_').next().unwrap();
-    for suffix in [
-        "2_5D_avg",
-        "2_5D_comb",
-        "2D_avg",
-        "2D_comb",
-        "3D_avg",
-        "3D_comb",
-        "2_5D",
-        "2D",
-        "3D",
-    ] {
+    for suffix in ["2_5D_avg", "2_5D_comb", "2D_avg", "2D_comb", "3D_avg", "3D_comb", "2_5D", "2D", "3D"] {
         if tag.ends_with(&format!("_{suffix}")) {
             return format!("{prefix} {suffix}");
         }
@@ -87,38 +77,19 @@ const RECORDED: &[(&str, usize)] = &[
 #[ignore = "conformance: reads RADIOMICS_REFERENCE_DATA"]
 fn digital_phantom_reference_values() {
     let dir = common::data_dir().join("ibsi");
-    let image =
-        radiomics_volume::io::read_volume(dir.join("digital_phantom/phantom.nii.gz")).unwrap();
-    let labels =
-        radiomics_volume::io::read_label_map(dir.join("digital_phantom/mask.nii.gz")).unwrap();
-    let settings = Settings {
-        convention: Convention::Ibsi,
-        bin_width: 1.0,
-        minimum_roi_dimensions: 1,
-        ..Settings::default()
-    };
-    let got = Extractor::new(settings)
-        .unwrap()
-        .execute(&image, &labels)
-        .unwrap();
+    let image = radiomics_volume::io::read_volume(dir.join("digital_phantom/phantom.nii.gz")).unwrap();
+    let labels = radiomics_volume::io::read_label_map(dir.join("digital_phantom/mask.nii.gz")).unwrap();
+    let settings =
+        Settings { convention: Convention::Ibsi, bin_width: 1.0, minimum_roi_dimensions: 1, ..Settings::default() };
+    let got = Extractor::new(settings).unwrap().execute(&image, &labels).unwrap();
 
     let path = dir.join("reference_values/ibsi_1_reference_values_digital_phantom.csv");
     let text = std::fs::read_to_string(&path).unwrap();
     let text = text.trim_start_matches('\u{feff}');
     let mut reader = csv::Reader::from_reader(text.as_bytes());
     let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
-    let col = |name: &str| {
-        header
-            .iter()
-            .position(|h| h == name)
-            .unwrap_or_else(|| panic!("column {name}"))
-    };
-    let (ci, ct, cv, ctol) = (
-        col("tag"),
-        col("family"),
-        col("reference value"),
-        col("tolerance"),
-    );
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap_or_else(|| panic!("column {name}"));
+    let (ci, ct, cv, ctol) = (col("tag"), col("family"), col("reference value"), col("tolerance"));
     let mut per_family: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     let mut misses = Vec::new();
     let mut with_value = 0;
@@ -135,10 +106,7 @@ fn digital_phantom_reference_values() {
         match got.get(tag) {
             Some(v) if matches(v, want, tol) => entry.0 += 1,
             Some(v) => misses.push(format!("{tag} ({}): {v} vs {want}", &rec[ct])),
-            None => misses.push(format!(
-                "{tag} ({}): not computed, reference {want}",
-                &rec[ct]
-            )),
+            None => misses.push(format!("{tag} ({}): not computed, reference {want}", &rec[ct])),
         }
     }
     assert_eq!(with_value, 482, "the reference CSV holds 482 values");
@@ -152,16 +120,8 @@ fn digital_phantom_reference_values() {
     }
     for (fam, recorded) in RECORDED {
         let (m, _) = per_family.get(*fam).copied().unwrap_or_default();
-        assert!(
-            m >= *recorded,
-            "{fam}: {m} matched, {recorded} recorded in docs/conformance.md"
-        );
+        assert!(m >= *recorded, "{fam}: {m} matched, {recorded} recorded in docs/conformance.md");
     }
     assert_eq!(RECORDED.iter().map(|r| r.1).sum::<usize>(), 482);
-    assert!(
-        misses.is_empty(),
-        "{} misses:\n{}",
-        misses.len(),
-        misses.join("\n")
-    );
+    assert!(misses.is_empty(), "{} misses:\n{}", misses.len(), misses.join("\n"));
 }

@@ -14,19 +14,10 @@ fn configs() -> Vec<String> {
     let dir = data_dir().join("pyradiomics/expected_3.0.1");
     let mut names: Vec<String> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|e| {
-            e.unwrap()
-                .file_name()
-                .to_string_lossy()
-                .trim_end_matches(".csv")
-                .to_string()
-        })
+        .map(|e| e.unwrap().file_name().to_string_lossy().trim_end_matches(".csv").to_string())
         .collect();
     names.sort();
-    assert!(
-        names.len() >= 8,
-        "expected 8 configurations, found {names:?}"
-    );
+    assert!(names.len() >= 8, "expected 8 configurations, found {names:?}");
     names
 }
 
@@ -35,10 +26,7 @@ fn run(config: &str, label_file: &str) -> Result<radiomics_texture::FeatureSet, 
     let settings = Settings::from_yaml_file(&base.join(format!("params/{config}.yaml"))).unwrap();
     let image = read_nrrd(&base.join("brain1_image.nrrd"));
     let labels = read_labels(&base.join(label_file));
-    Extractor::new(settings)
-        .unwrap()
-        .execute(&image, &labels)
-        .map_err(|e| format!("{config}: {e}"))
+    Extractor::new(settings).unwrap().execute(&image, &labels).map_err(|e| format!("{config}: {e}"))
 }
 
 #[test]
@@ -47,8 +35,7 @@ fn matches_pyradiomics_3_0_1_expected() {
     let mut failures = Vec::new();
     let mut checked = 0;
     for config in configs() {
-        let expected =
-            read_expected(&data_dir().join(format!("pyradiomics/expected_3.0.1/{config}.csv")));
+        let expected = read_expected(&data_dir().join(format!("pyradiomics/expected_3.0.1/{config}.csv")));
         let got = match run(&config, "brain1_label.nrrd") {
             Ok(g) => g,
             Err(e) => {
@@ -60,28 +47,20 @@ fn matches_pyradiomics_3_0_1_expected() {
             checked += 1;
             match got.get(name) {
                 None => failures.push(format!("{config}: {name} missing (expected {want})")),
-                Some(v) if !close(v, *want, 1e-6) => failures.push(format!(
-                    "{config}: {name} = {v}, expected {want} (rel {:.2e})",
-                    ((v - want) / want).abs()
-                )),
+                Some(v) if !close(v, *want, 1e-6) => failures
+                    .push(format!("{config}: {name} = {v}, expected {want} (rel {:.2e})", ((v - want) / want).abs())),
                 Some(_) => {}
             }
         }
         assert_eq!(got.len(), expected.len(), "{config}: feature count");
     }
-    assert!(
-        failures.is_empty(),
-        "{} of {checked} values differ:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "{} of {checked} values differ:\n{}", failures.len(), failures.join("\n"));
 }
 
 /// Reads a baseline CSV (rows = features, columns = configurations) into (feature, column, value).
 fn baseline(class: &str) -> Vec<(String, String, f64)> {
     let path = data_dir().join(format!("pyradiomics/baseline/baseline_{class}.csv"));
-    let mut reader =
-        csv::Reader::from_path(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut reader = csv::Reader::from_path(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
     let mut out = Vec::new();
     for rec in reader.records() {
@@ -103,29 +82,12 @@ fn baseline(class: &str) -> Vec<(String, String, f64)> {
 fn within_three_percent_of_committed_baseline() {
     let mut failures = Vec::new();
     let mut checked = 0;
-    let mut cache: std::collections::HashMap<
-        String,
-        Result<radiomics_texture::FeatureSet, String>,
-    > = Default::default();
-    for class in [
-        "firstorder",
-        "glcm",
-        "gldm",
-        "glrlm",
-        "glszm",
-        "ngtdm",
-        "shape",
-        "shape2D",
-    ] {
+    let mut cache: std::collections::HashMap<String, Result<radiomics_texture::FeatureSet, String>> =
+        Default::default();
+    for class in ["firstorder", "glcm", "gldm", "glrlm", "glszm", "ngtdm", "shape", "shape2D"] {
         for (name, column, want) in baseline(class) {
-            let label = if column == "brain1_shape2D" {
-                "brain1_label_2D.nrrd"
-            } else {
-                "brain1_label.nrrd"
-            };
-            let got = cache
-                .entry(column.clone())
-                .or_insert_with(|| run(&column, label));
+            let label = if column == "brain1_shape2D" { "brain1_label_2D.nrrd" } else { "brain1_label.nrrd" };
+            let got = cache.entry(column.clone()).or_insert_with(|| run(&column, label));
             checked += 1;
             let got = match got {
                 Ok(g) => g,
@@ -176,11 +138,7 @@ fn matrices_match_saved_npy() {
         for i in 0..n {
             for j in 0..n {
                 let w = want[(i * n + j) * 13 + a];
-                assert!(
-                    close(m[i * n + j] / total, w, 1e-9),
-                    "glcm[{i},{j},{a}] = {} vs {w}",
-                    m[i * n + j] / total
-                );
+                assert!(close(m[i * n + j] / total, w, 1e-9), "glcm[{i},{j},{a}] = {} vs {w}", m[i * n + j] / total);
             }
         }
     }
@@ -188,17 +146,11 @@ fn matrices_match_saved_npy() {
     // GLRLM: (Ng, run lengths present, 13), counts.
     let (shape, want) = read_npy(&base.join("baseline/brain1_glrlm.npy"));
     let rank = d.rank_of_level();
-    let runs: Vec<(Vec<f64>, usize)> = dirs
-        .iter()
-        .map(|&o| radiomics_texture::matrices::glrlm_counts(d, &rank, o, 0..d.dims[0]))
-        .collect();
+    let runs: Vec<(Vec<f64>, usize)> =
+        dirs.iter().map(|&o| radiomics_texture::matrices::glrlm_counts(d, &rank, o, 0..d.dims[0])).collect();
     let max_run = runs[0].1;
-    let present: Vec<usize> = (0..max_run)
-        .filter(|&j| {
-            runs.iter()
-                .any(|(m, _)| (0..n).any(|i| m[i * max_run + j] > 0.0))
-        })
-        .collect();
+    let present: Vec<usize> =
+        (0..max_run).filter(|&j| runs.iter().any(|(m, _)| (0..n).any(|i| m[i * max_run + j] > 0.0))).collect();
     assert_eq!(shape, vec![n, present.len(), 13]);
     for (a, (m, _)) in runs.iter().enumerate() {
         for i in 0..n {
@@ -218,10 +170,7 @@ fn matrices_match_saved_npy() {
     assert_eq!(shape, vec![n, sizes.len()]);
     for (i, row) in want.chunks(sizes.len()).enumerate() {
         for (jj, &w) in row.iter().enumerate() {
-            let got = zones
-                .iter()
-                .filter(|z| z.0 as usize == i && z.1 == sizes[jj])
-                .count() as f64;
+            let got = zones.iter().filter(|z| z.0 as usize == i && z.1 == sizes[jj]).count() as f64;
             assert_eq!(got, w, "glszm[{i},{jj}]");
         }
     }
@@ -236,10 +185,7 @@ fn matrices_match_saved_npy() {
     assert_eq!(shape, vec![n, deps.len()]);
     for (i, row) in want.chunks(deps.len()).enumerate() {
         for (jj, &w) in row.iter().enumerate() {
-            let got = stats
-                .iter()
-                .filter(|s| s.0 as usize == i && s.2 == deps[jj])
-                .count() as f64;
+            let got = stats.iter().filter(|s| s.0 as usize == i && s.2 == deps[jj]).count() as f64;
             assert_eq!(got, w, "gldm[{i},{jj}]");
         }
     }
@@ -250,12 +196,7 @@ fn matrices_match_saved_npy() {
     assert_eq!(shape, vec![n_i.len(), 3]);
     for k in 0..n_i.len() {
         assert_eq!(n_i[k], want[k * 3]);
-        assert!(
-            close(s_i[k], want[k * 3 + 1], 1e-9),
-            "ngtdm s[{k}] = {} vs {}",
-            s_i[k],
-            want[k * 3 + 1]
-        );
+        assert!(close(s_i[k], want[k * 3 + 1], 1e-9), "ngtdm s[{k}] = {} vs {}", s_i[k], want[k * 3 + 1]);
         assert_eq!(v[k], want[k * 3 + 2]);
     }
 }

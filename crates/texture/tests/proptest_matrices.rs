@@ -20,8 +20,7 @@ fn volume() -> impl Strategy<Value = Discretised> {
 fn by_level(d: &Discretised, m: &[f64], cols: usize) -> Vec<f64> {
     let mut out = vec![0.0; d.ng as usize * cols];
     for (r, &g) in d.gray_levels.iter().enumerate() {
-        out[(g as usize - 1) * cols..g as usize * cols]
-            .copy_from_slice(&m[r * cols..(r + 1) * cols]);
+        out[(g as usize - 1) * cols..g as usize * cols].copy_from_slice(&m[r * cols..(r + 1) * cols]);
     }
     out
 }

@@ -12,26 +12,15 @@ use radiomics_volume::{Geometry, LabelMap, Volume};
 pub fn data_dir() -> PathBuf {
     let dir = std::env::var_os("RADIOMICS_REFERENCE_DATA")
         .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data"))
-        });
-    assert!(
-        dir.is_dir(),
-        "reference data not found at {} (set RADIOMICS_REFERENCE_DATA)",
-        dir.display()
-    );
+        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data")));
+    assert!(dir.is_dir(), "reference data not found at {} (set RADIOMICS_REFERENCE_DATA)", dir.display());
     dir
 }
 
 /// Reads a 3-D NRRD (raw or gzip, little endian, short/int/float/double/uchar) into f64 values.
 pub fn read_nrrd(path: &Path) -> Volume<f64> {
-    let bytes =
-        std::fs::read(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-    let split = bytes
-        .windows(2)
-        .position(|w| w == b"\n\n")
-        .expect("NRRD header end")
-        + 2;
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let split = bytes.windows(2).position(|w| w == b"\n\n").expect("NRRD header end") + 2;
     let header = std::str::from_utf8(&bytes[..split]).expect("NRRD header is text");
     let mut sizes = [0usize; 3];
     let mut kind = String::new();
@@ -42,12 +31,8 @@ pub fn read_nrrd(path: &Path) -> Volume<f64> {
         s.split(')')
             .filter(|p| p.contains('('))
             .map(|p| {
-                let v: Vec<f64> = p
-                    .trim()
-                    .trim_start_matches('(')
-                    .split(',')
-                    .map(|x| x.trim().parse().unwrap())
-                    .collect();
+                let v: Vec<f64> =
+                    p.trim().trim_start_matches('(').split(',').map(|x| x.trim().parse().unwrap()).collect();
                 [v[0], v[1], v[2]]
             })
             .collect()
@@ -74,31 +59,21 @@ pub fn read_nrrd(path: &Path) -> Volume<f64> {
     }
     let mut raw = Vec::new();
     if encoding == "gzip" || encoding == "gz" {
-        flate2::read::GzDecoder::new(&bytes[split..])
-            .read_to_end(&mut raw)
-            .unwrap();
+        flate2::read::GzDecoder::new(&bytes[split..]).read_to_end(&mut raw).unwrap();
     } else {
         raw = bytes[split..].to_vec();
     }
     let n = sizes.iter().product::<usize>();
     let values: Vec<f64> = match kind.as_str() {
-        "short" | "int16" | "signed short" => raw
-            .chunks_exact(2)
-            .map(|c| i16::from_le_bytes([c[0], c[1]]) as f64)
-            .collect(),
-        "int" | "int32" | "signed int" => raw
-            .chunks_exact(4)
-            .map(|c| i32::from_le_bytes([c[0], c[1], c[2], c[3]]) as f64)
-            .collect(),
+        "short" | "int16" | "signed short" => {
+            raw.chunks_exact(2).map(|c| i16::from_le_bytes([c[0], c[1]]) as f64).collect()
+        }
+        "int" | "int32" | "signed int" => {
+            raw.chunks_exact(4).map(|c| i32::from_le_bytes([c[0], c[1], c[2], c[3]]) as f64).collect()
+        }
         "uchar" | "unsigned char" | "uint8" => raw.iter().map(|&b| b as f64).collect(),
-        "float" => raw
-            .chunks_exact(4)
-            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]) as f64)
-            .collect(),
-        "double" => raw
-            .chunks_exact(8)
-            .map(|c| f64::from_le_bytes(c.try_into().unwrap()))
-            .collect(),
+        "float" => raw.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]) as f64).collect(),
+        "double" => raw.chunks_exact(8).map(|c| f64::from_le_bytes(c.try_into().unwrap())).collect(),
         other => panic!("unsupported NRRD type {other}"),
     };
     assert_eq!(values.len(), n, "{}: data length", path.display());
@@ -122,43 +97,22 @@ pub fn read_labels(path: &Path) -> LabelMap {
 
 /// Minimal `.npy` reader for little-endian float64 C-order arrays: returns (shape, values).
 pub fn read_npy(path: &Path) -> (Vec<usize>, Vec<f64>) {
-    let bytes =
-        std::fs::read(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-    assert_eq!(
-        &bytes[..6],
-        b"\x93NUMPY",
-        "{} is not a .npy file",
-        path.display()
-    );
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    assert_eq!(&bytes[..6], b"\x93NUMPY", "{} is not a .npy file", path.display());
     let major = bytes[6];
     let (len, start) = if major == 1 {
         (u16::from_le_bytes([bytes[8], bytes[9]]) as usize, 10)
     } else {
-        (
-            u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize,
-            12,
-        )
+        (u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize, 12)
     };
     let header = std::str::from_utf8(&bytes[start..start + len]).unwrap();
     assert!(header.contains("'<f8'"), "only float64 supported: {header}");
     let fortran = header.contains("'fortran_order': True");
-    let shape_text = header
-        .split("'shape': (")
-        .nth(1)
-        .unwrap()
-        .split(')')
-        .next()
-        .unwrap();
-    let shape: Vec<usize> = shape_text
-        .split(',')
-        .filter(|s| !s.trim().is_empty())
-        .map(|s| s.trim().parse().unwrap())
-        .collect();
+    let shape_text = header.split("'shape': (").nth(1).unwrap().split(')').next().unwrap();
+    let shape: Vec<usize> =
+        shape_text.split(',').filter(|s| !s.trim().is_empty()).map(|s| s.trim().parse().unwrap()).collect();
     let data = &bytes[start + len..];
-    let values: Vec<f64> = data
-        .chunks_exact(8)
-        .map(|c| f64::from_le_bytes(c.try_into().unwrap()))
-        .collect();
+    let values: Vec<f64> = data.chunks_exact(8).map(|c| f64::from_le_bytes(c.try_into().unwrap())).collect();
     assert_eq!(values.len(), shape.iter().product::<usize>());
     if !fortran {
         return (shape, values);
@@ -183,8 +137,7 @@ pub fn read_npy(path: &Path) -> (Vec<usize>, Vec<f64>) {
 
 /// Reads a two-column `feature,value` CSV (PyRadiomics 3.0.1 expected output).
 pub fn read_expected(path: &Path) -> Vec<(String, f64)> {
-    let text = std::fs::read_to_string(path)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     text.lines()
         .skip(1)
         .filter(|l| !l.trim().is_empty())
