@@ -293,8 +293,8 @@ fn blob_values(blob: &BlobProto) -> Vec<f32> {
     if blob.data.is_empty() { blob.double_data.iter().map(|&v| v as f32).collect() } else { blob.data.clone() }
 }
 
-/// Reads a blob as a tensor of shape `expected`; a legacy 4-D shape such as
-/// `[1, 1, out, in]` is accepted when it holds the same number of values.
+/// Reads a blob as a tensor of shape `expected`. A legacy 4-D shape such as
+/// `[1, 1, out, in]` is accepted when it has the same number of values.
 fn blob_tensor(blob: &BlobProto, expected: &[usize], invalid: &dyn Fn(String) -> DeepFeatError) -> Result<Tensor> {
     let data = blob_values(blob);
     let count: usize = expected.iter().product();

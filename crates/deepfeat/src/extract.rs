@@ -21,7 +21,7 @@ pub struct DeepFeatures {
     pub slice: usize,
 }
 
-/// The layer code of a feature output in feature names: `fc6_out` and `fc6` give `F6`; any
+/// Returns the layer code of a feature output in feature names: `fc6_out` and `fc6` give `F6`; any
 /// other name is upper-cased with `_out` removed.
 pub fn layer_code(output: &str) -> String {
     let base = output.strip_suffix("_out").unwrap_or(output);
@@ -63,7 +63,7 @@ pub struct FeatureExtractor {
 }
 
 impl FeatureExtractor {
-    /// An extractor for `model` with the given preparation settings. `settings.input_size`
+    /// Creates an extractor for `model` with the given preparation settings. `settings.input_size`
     /// must equal the model's input size.
     pub fn new(model: Arc<OnnxModel>, settings: PrepareSettings) -> Result<Self> {
         let size = model.options().input_size;
@@ -77,12 +77,12 @@ impl FeatureExtractor {
         Ok(Self { model, settings })
     }
 
-    /// The model.
+    /// Returns the shared model.
     pub fn model(&self) -> &Arc<OnnxModel> {
         &self.model
     }
 
-    /// The preparation settings.
+    /// Returns the preparation settings.
     pub fn settings(&self) -> &PrepareSettings {
         &self.settings
     }

@@ -59,7 +59,7 @@ impl Region {
         }
     }
 
-    /// The name used in `--labels` (`necrosis`, `core`, `whole`).
+    /// Returns the name used in `--labels` (`necrosis`, `core`, `whole`).
     pub fn key(self) -> &'static str {
         match self {
             Self::Necrosis => "necrosis",
@@ -88,7 +88,7 @@ impl Default for RegionLabels {
 }
 
 impl RegionLabels {
-    /// The labels of `region`.
+    /// Returns the labels of `region`.
     pub fn of(&self, region: Region) -> &[u32] {
         match region {
             Region::Necrosis => &self.necrosis,
@@ -167,7 +167,7 @@ impl ColourOrder {
     }
 }
 
-/// How a greyscale crop fills the three input channels.
+/// Layout of a greyscale crop in the three input channels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum GreyscaleInput {
     /// The image in the red channel; green and blue are zero after mean subtraction (the
@@ -178,7 +178,7 @@ pub enum GreyscaleInput {
     Replicated,
 }
 
-/// Which pixels set the [0, 255] normalisation range.
+/// Pixels whose minimum and maximum set the [0, 255] normalisation range.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum NormalisationScope {
     /// Minimum and maximum of the modality's whole chosen axial slice.
@@ -188,8 +188,8 @@ pub enum NormalisationScope {
     Crop,
 }
 
-/// What to do when a sub-region has no pixel on the chosen slice (for example a tumour
-/// without necrosis).
+/// Handling of a sub-region with no pixel on the chosen slice (for example a tumour without
+/// necrosis).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum EmptyRegionPolicy {
     /// Return [`DeepFeatError::EmptyRegion`].
@@ -208,16 +208,16 @@ pub struct PrepareSettings {
     pub labels: RegionLabels,
     /// Channel order of the network.
     pub colour_order: ColourOrder,
-    /// How the greyscale crop fills the channels.
+    /// Layout of the greyscale crop in the channels.
     pub greyscale: GreyscaleInput,
     /// Mean subtracted from each channel, in the network's channel order, on the 0-255
     /// scale. The default is the ImageNet training-set mean in BGR order
-    /// (103.939, 116.779, 123.68), as published with the VGG Caffe models; a model's own
-    /// `radiomics.mean` metadata overrides it in [`crate::FeatureExtractor`].
+    /// (103.939, 116.779, 123.68), as published with the VGG Caffe models.
+    /// [`PrepareSettings::for_model`] replaces it with a model's own `radiomics.mean`.
     pub mean: [f32; 3],
-    /// Which pixels set the normalisation range.
+    /// Pixels that set the normalisation range.
     pub normalisation: NormalisationScope,
-    /// What to do with an empty sub-region.
+    /// Handling of an empty sub-region.
     pub empty_region: EmptyRegionPolicy,
 }
 
@@ -315,7 +315,7 @@ pub fn normalise_0_255(image: ArrayView2<'_, f32>) -> Array2<f32> {
 }
 
 /// Writes one greyscale crop (already resized, on the 0-255 scale) into `out` `[3, s, s]`,
-/// subtracting the mean and laying out the channels as `settings` say.
+/// subtracting the mean and laying out the channels as `settings` specify.
 fn fill_channels(crop: &Array2<f32>, settings: &PrepareSettings, mut out: ndarray::ArrayViewMut3<'_, f32>) {
     match settings.greyscale {
         GreyscaleInput::Replicated => {
@@ -339,7 +339,7 @@ fn fill_channels(crop: &Array2<f32>, settings: &PrepareSettings, mut out: ndarra
 /// 1. each modality's slice is normalised to [0, 255] ([`normalise_0_255`], over the slice or
 ///    over each crop, see [`NormalisationScope`]);
 /// 2. each sub-region's 2-D bounding box on that slice is cropped from each modality (the
-///    box holds every pixel inside it, not only the region's);
+///    box contains every pixel inside it, not only the region's);
 /// 3. each crop is resized to `input_size` x `input_size` with MATLAB-style bicubic
 ///    interpolation ([`crate::resize`]), whatever its aspect ratio;
 /// 4. the mean is subtracted and the channels are filled ([`GreyscaleInput`]).

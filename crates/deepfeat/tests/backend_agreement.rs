@@ -3,7 +3,7 @@
 //! float32 sums of thousands of terms in a different order differ in their last bits, so an
 //! absolute bound would depend on the activations' magnitude (hundreds for these inputs).
 //!
-//! The non-ignored test runs when `ORT_DYLIB_PATH` is set and is skipped otherwise; the
+//! The non-ignored test runs when `ORT_DYLIB_PATH` is set and is skipped otherwise. The
 //! ignored one (run with `-- --ignored`, as CI does) fails when the library is missing.
 #![cfg(all(feature = "tract", feature = "ort"))]
 

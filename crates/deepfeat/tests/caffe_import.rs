@@ -1,7 +1,8 @@
-//! Caffe `.caffemodel` import: small synthetic models in both layer formats, written by a
-//! protobuf encoder in this file that uses the field numbers of `caffe.proto` directly (so a
-//! wrong number in the importer's declarations fails here), converted to ONNX and run
-//! through tract against a naive forward pass.
+//! Caffe `.caffemodel` import of small synthetic models in both layer formats, converted to
+//! ONNX and run through tract against a naive forward pass.
+//!
+//! The files are written by a protobuf encoder in this file that uses the field numbers of
+//! `caffe.proto` directly, so a wrong number in the importer's declarations fails here.
 #![cfg(feature = "tract")]
 
 use radiomics_deepfeat::caffe::{CaffeConversion, caffe_to_onnx, import_caffemodel, read_mean_binaryproto};

@@ -166,7 +166,7 @@ fn post_relu_needs_relu_layer() {
     assert!(err.to_string().contains("fc7"), "{err}");
 }
 
-/// The full-size CNN-S with seeded weights, run once: pool5, the input of fc6, holds
+/// The full-size CNN-S with seeded weights, run once: pool5, the input of fc6, has
 /// 512 x 6 x 6 = 18432 values per image (flattened by the extractor).
 #[test]
 fn full_cnn_s_runs_with_6x6x512_pool5() {

@@ -1,7 +1,7 @@
 //! A file that is not an ONNX Runtime library, named by ORT_DYLIB_PATH, gives a typed error
 //! naming the variable instead of the panic `ort` raises on its own.
 //!
-//! This binary holds a single test because it sets the process environment.
+//! This binary contains a single test because it sets the process environment.
 #![cfg(feature = "ort")]
 
 use radiomics_deepfeat::{BackendKind, CnnSWidths, DeepFeatError, FeatureActivation, ModelOptions, OnnxModel};

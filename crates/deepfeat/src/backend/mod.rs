@@ -15,7 +15,7 @@ mod ort_backend;
 #[cfg(feature = "tract")]
 mod tract_backend;
 
-/// Which inference engine runs the model.
+/// Inference engine that runs the model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum BackendKind {
     /// tract, pure Rust, CPU only (cargo feature `tract`, on by default).
@@ -35,7 +35,7 @@ impl BackendKind {
     }
 }
 
-/// Where ONNX Runtime runs the model. tract always runs on the CPU.
+/// Device on which ONNX Runtime runs the model (tract always runs on the CPU).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Device {
     /// CPU.
@@ -156,12 +156,12 @@ impl OnnxModel {
         Ok(model)
     }
 
-    /// What validation found in the model.
+    /// Returns what validation found in the model.
     pub fn info(&self) -> &ModelInfo {
         &self.info
     }
 
-    /// The options the model was loaded with.
+    /// Returns the options the model was loaded with.
     pub fn options(&self) -> &ModelOptions {
         &self.options
     }

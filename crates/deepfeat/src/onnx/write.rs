@@ -15,8 +15,8 @@ pub const INPUT_NAME: &str = "data";
 pub enum FeatureActivation {
     /// The inner product's output `W x + b`, which can be negative.
     PreRelu,
-    /// `max(W x + b, 0)`, the activation the next layer sees (the default, as in most
-    /// deep-feature radiomics work and in Caffe's in-place ReLU blobs).
+    /// `max(W x + b, 0)`, the input of the next layer. This is the default, as in Caffe's
+    /// in-place ReLU blobs.
     #[default]
     PostRelu,
 }
@@ -100,7 +100,7 @@ fn initializer(name: String, tensor: &Tensor) -> TensorProto {
     }
 }
 
-/// A float32 tensor type `[N, dims...]` with a symbolic batch `N`.
+/// Builds a float32 tensor type `[N, dims...]` with a symbolic batch `N`.
 fn tensor_type(dims: &[usize]) -> TypeProto {
     let mut dim = vec![DimensionProto { dim_value: None, dim_param: Some("N".into()) }];
     dim.extend(dims.iter().map(|&d| DimensionProto { dim_value: Some(d as i64), dim_param: None }));
@@ -127,7 +127,7 @@ fn shape_dims(shape: ActivationShape) -> Vec<usize> {
 /// `LRN`, `MaxPool` (`ceil_mode` from [`PoolRounding`]), `Gemm` with `transB = 1` (preceded by
 /// `Flatten` when its input is spatial) and `Softmax`. Every feature layer `L` gets an
 /// `Identity` output `L_out`, fed by `L` itself ([`FeatureActivation::PreRelu`]) or by the
-/// ReLU layer right after it ([`FeatureActivation::PostRelu`]); the last layer is exposed as
+/// ReLU layer right after it ([`FeatureActivation::PostRelu`]). The last layer is exposed as
 /// `{last}_out`.
 pub fn write_onnx(network: &Network, weights: &Weights, options: &OnnxExportOptions) -> Result<Vec<u8>> {
     weights.check(network)?;

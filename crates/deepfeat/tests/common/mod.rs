@@ -5,12 +5,12 @@ use ndarray::{Array3, Array4};
 use radiomics_deepfeat::{CnnSWidths, FeatureActivation, random_cnn_s_onnx};
 use radiomics_volume::{Geometry, LabelMap, Volume};
 
-/// The down-scaled CNN-S with seed 7, post-ReLU features.
+/// Writes the down-scaled CNN-S with seed 7 as ONNX.
 pub fn small_model(activation: FeatureActivation) -> Vec<u8> {
     random_cnn_s_onnx(CnnSWidths::SMALL, 7, activation).unwrap()
 }
 
-/// A deterministic input batch `[n, 3, 224, 224]`: `sin(0.001 i) * 100` over the flat index `i`.
+/// Builds a deterministic input batch `[n, 3, 224, 224]`: `sin(0.001 i) * 100` over the flat index `i`.
 pub fn wave_batch(n: usize) -> Array4<f32> {
     let mut i = 0f32;
     Array4::from_shape_simple_fn((n, 3, 224, 224), || {
@@ -19,7 +19,7 @@ pub fn wave_batch(n: usize) -> Array4<f32> {
     })
 }
 
-/// A synthetic patient: four 40 x 48 x 6 images and a BraTS-style segmentation whose largest
+/// Builds a synthetic patient: four 40 x 48 x 6 images and a BraTS-style segmentation whose largest
 /// tumour slice is z = 3 (necrosis, enhancing rim and oedema).
 pub fn synthetic_patient() -> (Vec<Volume<f32>>, LabelMap) {
     let (nz, ny, nx) = (6, 40, 48);
