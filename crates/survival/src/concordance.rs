@@ -111,10 +111,7 @@ struct Fenwick {
 
 impl Fenwick {
     fn new(n: usize) -> Self {
-        Self {
-            tree: vec![0; n + 1],
-            total: 0,
-        }
+        Self { tree: vec![0; n + 1], total: 0 }
     }
     fn add(&mut self, rank: usize) {
         self.total += 1;
@@ -148,10 +145,7 @@ fn pair_counts(data: &SurvivalData, risk: &[f64], censored_tie_comparable: bool)
     let mut sorted: Vec<f64> = risk.to_vec();
     sorted.sort_by(f64::total_cmp);
     sorted.dedup();
-    let rank: Vec<usize> = risk
-        .iter()
-        .map(|r| sorted.partition_point(|s| s < r))
-        .collect();
+    let rank: Vec<usize> = risk.iter().map(|r| sorted.partition_point(|s| s < r)).collect();
     let order = data.order_by_time();
     let mut groups = Vec::new();
     let mut s = 0;
@@ -253,11 +247,7 @@ fn pair_counts(data: &SurvivalData, risk: &[f64], censored_tie_comparable: bool)
 fn check_inputs(data: &SurvivalData, risk: &[f64]) -> Result<()> {
     check_len("risk score", data.len(), risk.len())?;
     if let Some(row) = risk.iter().position(|r| !r.is_finite()) {
-        return Err(SurvivalError::NonFiniteCovariate {
-            row,
-            column: "risk score".into(),
-            value: risk[row],
-        });
+        return Err(SurvivalError::NonFiniteCovariate { row, column: "risk score".into(), value: risk[row] });
     }
     crate::km::require_events(data, "concordance")
 }
@@ -280,8 +270,7 @@ pub fn concordance(data: &SurvivalData, risk: &[f64]) -> Result<Concordance> {
     let c = (pc.total_conc as f64 + 0.5 * pc.total_tied as f64) / p;
     let var: f64 = (0..data.len())
         .map(|i| {
-            let u =
-                (pc.conc[i] + 0.5 * pc.tied[i] - c * (pc.conc[i] + pc.disc[i] + pc.tied[i])) / p;
+            let u = (pc.conc[i] + 0.5 * pc.tied[i] - c * (pc.conc[i] + pc.disc[i] + pc.tied[i])) / p;
             u * u
         })
         .sum();
@@ -317,12 +306,8 @@ pub fn concordance_survcomp(
     let pc = pair_counts(data, risk, false);
     let n = data.len() as f64;
     let half = if outx { 0.0 } else { 0.5 };
-    let ch: Vec<f64> = (0..data.len())
-        .map(|i| pc.conc[i] + half * pc.tied[i])
-        .collect();
-    let dh: Vec<f64> = (0..data.len())
-        .map(|i| pc.disc[i] + half * pc.tied[i])
-        .collect();
+    let ch: Vec<f64> = (0..data.len()).map(|i| pc.conc[i] + half * pc.tied[i]).collect();
+    let dh: Vec<f64> = (0..data.len()).map(|i| pc.disc[i] + half * pc.tied[i]).collect();
     let sum_c: f64 = ch.iter().sum();
     let sum_d: f64 = dh.iter().sum();
     if sum_c + sum_d == 0.0 {
@@ -342,15 +327,9 @@ pub fn concordance_survcomp(
             let pcc: f64 = ch.iter().map(|v| v * (v - 1.0)).sum::<f64>() / n3;
             let pdd: f64 = dh.iter().map(|v| v * (v - 1.0)).sum::<f64>() / n3;
             let pcd: f64 = ch.iter().zip(&dh).map(|(a, b)| a * b).sum::<f64>() / n3;
-            let var = 4.0 / (pcv + pdv).powi(4)
-                * (pdv * pdv * pcc - 2.0 * pcv * pdv * pcd + pcv * pcv * pdd);
+            let var = 4.0 / (pcv + pdv).powi(4) * (pdv * pdv * pcc - 2.0 * pcv * pdv * pcd + pcv * pcv * pdd);
             let se = (var / n).sqrt();
-            (
-                Some(se),
-                c - z * se,
-                c + z * se,
-                Some(two_sided_normal_p((c - 0.5) / se)),
-            )
+            (Some(se), c - z * se, c + z * se, Some(two_sided_normal_p((c - 0.5) / se)))
         }
         SurvcompMethod::Conservative => {
             let w = 2.0 * z * z / (n * (pcv + pdv));
@@ -443,14 +422,8 @@ mod tests {
     #[test]
     fn all_censored_and_no_pairs_are_errors() {
         let d = SurvivalData::new(&[1.0, 2.0], &[0.0, 0.0]).unwrap();
-        assert!(matches!(
-            concordance(&d, &[1.0, 2.0]),
-            Err(SurvivalError::NoEvents { .. })
-        ));
+        assert!(matches!(concordance(&d, &[1.0, 2.0]), Err(SurvivalError::NoEvents { .. })));
         let d = SurvivalData::new(&[1.0, 2.0], &[0.0, 1.0]).unwrap();
-        assert!(matches!(
-            concordance(&d, &[1.0, 2.0]),
-            Err(SurvivalError::NoComparablePairs)
-        ));
+        assert!(matches!(concordance(&d, &[1.0, 2.0]), Err(SurvivalError::NoComparablePairs)));
     }
 }

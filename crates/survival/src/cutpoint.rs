@@ -82,12 +82,7 @@ pub struct MaxstatOptions {
 
 impl Default for MaxstatOptions {
     fn default() -> Self {
-        Self {
-            min_prop: 0.1,
-            max_prop: 0.9,
-            permutations: 0,
-            seed: 1,
-        }
+        Self { min_prop: 0.1, max_prop: 0.9, permutations: 0, seed: 1 }
     }
 }
 
@@ -115,11 +110,7 @@ pub struct MaxstatCutpoint {
 fn check(data: &SurvivalData, score: &[f64], min_prop: f64, max_prop: f64) -> Result<()> {
     check_len("score", data.len(), score.len())?;
     if let Some(row) = score.iter().position(|s| !s.is_finite()) {
-        return Err(SurvivalError::NonFiniteCovariate {
-            row,
-            column: "score".into(),
-            value: score[row],
-        });
+        return Err(SurvivalError::NonFiniteCovariate { row, column: "score".into(), value: score[row] });
     }
     if !(min_prop >= 0.0 && min_prop < max_prop && max_prop <= 1.0) {
         return Err(invalid_parameter(
@@ -242,11 +233,7 @@ fn standardised(a_sorted: &[f64], m: &[usize]) -> Vec<f64> {
 ///
 /// # Errors
 /// As [`cutpoint_logrank`].
-pub fn maxstat_logrank(
-    data: &SurvivalData,
-    score: &[f64],
-    options: &MaxstatOptions,
-) -> Result<MaxstatCutpoint> {
+pub fn maxstat_logrank(data: &SurvivalData, score: &[f64], options: &MaxstatOptions) -> Result<MaxstatCutpoint> {
     check(data, score, options.min_prop, options.max_prop)?;
     let n = data.len();
     let a = logrank_scores(data);
@@ -256,9 +243,7 @@ pub fn maxstat_logrank(
     let a_sorted: Vec<f64> = idx.iter().map(|&i| a[i]).collect();
     let lo = ((n as f64 * options.min_prop).floor() as usize).max(1);
     let hi = (n as f64 * options.max_prop).floor() as usize;
-    let m: Vec<usize> = (1..=n)
-        .filter(|&mm| (mm == n || xs[mm - 1] != xs[mm]) && mm >= lo && mm <= hi)
-        .collect();
+    let m: Vec<usize> = (1..=n).filter(|&mm| (mm == n || xs[mm - 1] != xs[mm]) && mm >= lo && mm <= hi).collect();
     if m.is_empty() {
         return Err(SurvivalError::TooFewGroups {
             context: "maximally selected statistic (no cut within min_prop/max_prop)".into(),
@@ -280,14 +265,12 @@ pub fn maxstat_logrank(
         let (m1, m2) = (w[0] as f64, w[1] as f64);
         let nf = n as f64;
         let t = (1.0 - m1 * (nf - m2) / ((nf - m1) * m2)).sqrt();
-        d += (-b * b / 2.0).exp() / std::f64::consts::PI
-            * (t - (b * b / 4.0 - 1.0) * t.powi(3) / 6.0);
+        d += (-b * b / 2.0).exp() / std::f64::consts::PI * (t - (b * b / 4.0 - 1.0) * t.powi(3) / 6.0);
     }
     let p94 = 1.0 - (normal_cdf(b) - normal_cdf(-b)) + d;
     let (minp, maxp) = (options.min_prop, options.max_prop);
-    let p92 = (4.0 * phi / b
-        + phi * (b - 1.0 / b) * ((maxp * (1.0 - minp)) / ((1.0 - maxp) * minp)).ln())
-    .clamp(0.0, 1.0);
+    let p92 =
+        (4.0 * phi / b + phi * (b - 1.0 / b) * ((maxp * (1.0 - minp)) / ((1.0 - maxp) * minp)).ln()).clamp(0.0, 1.0);
     let p_perm = if options.permutations > 0 {
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(options.seed);
         let mut perm = a_sorted.clone();
@@ -322,19 +305,9 @@ mod tests {
 
     fn toy() -> (SurvivalData, Vec<f64>) {
         let t: Vec<f64> = (1..=20).map(f64::from).collect();
-        let e: Vec<f64> = (0..20)
-            .map(|i| if i % 4 == 3 { 0.0 } else { 1.0 })
-            .collect();
+        let e: Vec<f64> = (0..20).map(|i| if i % 4 == 3 { 0.0 } else { 1.0 }).collect();
         // Early deaths have high scores.
-        let s: Vec<f64> = (0..20)
-            .map(|i| {
-                if i < 8 {
-                    5.0 + i as f64
-                } else {
-                    i as f64 / 10.0
-                }
-            })
-            .collect();
+        let s: Vec<f64> = (0..20).map(|i| if i < 8 { 5.0 + i as f64 } else { i as f64 / 10.0 }).collect();
         (SurvivalData::new(&t, &e).unwrap(), s)
     }
 
@@ -342,15 +315,7 @@ mod tests {
     fn both_methods_find_the_planted_cut() {
         let (d, s) = toy();
         let ex = cutpoint_logrank(&d, &s, 0.1, 0.9).unwrap();
-        let ms = maxstat_logrank(
-            &d,
-            &s,
-            &MaxstatOptions {
-                permutations: 199,
-                ..Default::default()
-            },
-        )
-        .unwrap();
+        let ms = maxstat_logrank(&d, &s, &MaxstatOptions { permutations: 199, ..Default::default() }).unwrap();
         assert_eq!(ex.best_cut, 1.9);
         assert_eq!(ms.estimate, 1.9);
         assert!(ms.p_lau94 > ex.p_naive);
@@ -368,10 +333,7 @@ mod tests {
     #[test]
     fn constant_score_and_bad_proportions_are_errors() {
         let (d, _) = toy();
-        assert!(matches!(
-            cutpoint_logrank(&d, &[1.0; 20], 0.1, 0.9),
-            Err(SurvivalError::TooFewGroups { .. })
-        ));
+        assert!(matches!(cutpoint_logrank(&d, &[1.0; 20], 0.1, 0.9), Err(SurvivalError::TooFewGroups { .. })));
         assert!(cutpoint_logrank(&d, &[1.0; 20], 0.9, 0.1).is_err());
     }
 }

@@ -58,19 +58,14 @@ impl SurvivalData {
     pub fn from_bool(time: &[f64], event: &[bool]) -> Result<Self> {
         check_len("event", time.len(), event.len())?;
         if time.is_empty() {
-            return Err(SurvivalError::Empty {
-                what: "survival data".into(),
-            });
+            return Err(SurvivalError::Empty { what: "survival data".into() });
         }
         for (row, &t) in time.iter().enumerate() {
             if !t.is_finite() || t < 0.0 {
                 return Err(SurvivalError::InvalidTime { row, value: t });
             }
         }
-        Ok(Self {
-            time: time.to_vec(),
-            event: event.to_vec(),
-        })
+        Ok(Self { time: time.to_vec(), event: event.to_vec() })
     }
 
     /// Number of subjects.
@@ -111,10 +106,7 @@ impl SurvivalData {
     pub fn order_by_time(&self) -> Vec<usize> {
         let mut idx: Vec<usize> = (0..self.len()).collect();
         idx.sort_by(|&a, &b| {
-            self.time[a]
-                .total_cmp(&self.time[b])
-                .then(self.event[b].cmp(&self.event[a]))
-                .then(a.cmp(&b))
+            self.time[a].total_cmp(&self.time[b]).then(self.event[b].cmp(&self.event[a])).then(a.cmp(&b))
         });
         idx
     }
@@ -122,11 +114,7 @@ impl SurvivalData {
 
 pub(crate) fn check_len(what: &str, expected: usize, found: usize) -> Result<()> {
     if expected != found {
-        return Err(SurvivalError::LengthMismatch {
-            what: what.to_string(),
-            expected,
-            found,
-        });
+        return Err(SurvivalError::LengthMismatch { what: what.to_string(), expected, found });
     }
     Ok(())
 }
@@ -155,11 +143,7 @@ impl Covariates {
             check_len(&format!("covariate '{}'", names[j]), n_rows, col.len())?;
             data.extend_from_slice(col);
         }
-        let out = Self {
-            n_rows,
-            names: names.iter().map(|s| s.to_string()).collect(),
-            data,
-        };
+        let out = Self { n_rows, names: names.iter().map(|s| s.to_string()).collect(), data };
         out.check_finite()?;
         Ok(out)
     }
@@ -177,11 +161,7 @@ impl Covariates {
                 data[j * n_rows + i] = values[i * p + j];
             }
         }
-        let out = Self {
-            n_rows,
-            names: names.iter().map(|s| s.to_string()).collect(),
-            data,
-        };
+        let out = Self { n_rows, names: names.iter().map(|s| s.to_string()).collect(), data };
         out.check_finite()?;
         Ok(out)
     }
@@ -200,22 +180,14 @@ impl Covariates {
 
     /// A matrix with no columns and `n_rows` rows (a null model).
     pub fn empty(n_rows: usize) -> Self {
-        Self {
-            n_rows,
-            names: Vec::new(),
-            data: Vec::new(),
-        }
+        Self { n_rows, names: Vec::new(), data: Vec::new() }
     }
 
     fn check_finite(&self) -> Result<()> {
         for j in 0..self.n_cols() {
             for (i, &v) in self.column(j).iter().enumerate() {
                 if !v.is_finite() {
-                    return Err(SurvivalError::NonFiniteCovariate {
-                        row: i,
-                        column: self.names[j].clone(),
-                        value: v,
-                    });
+                    return Err(SurvivalError::NonFiniteCovariate { row: i, column: self.names[j].clone(), value: v });
                 }
             }
         }
@@ -259,11 +231,7 @@ impl Covariates {
             let c = self.column(j);
             data.extend(rows.iter().map(|&i| c[i]));
         }
-        Self {
-            n_rows: rows.len(),
-            names: self.names.clone(),
-            data,
-        }
+        Self { n_rows: rows.len(), names: self.names.clone(), data }
     }
 
     /// The columns `cols` (in that order).
@@ -272,11 +240,7 @@ impl Covariates {
         for &j in cols {
             data.extend_from_slice(self.column(j));
         }
-        Self {
-            n_rows: self.n_rows,
-            names: cols.iter().map(|&j| self.names[j].clone()).collect(),
-            data,
-        }
+        Self { n_rows: self.n_rows, names: cols.iter().map(|&j| self.names[j].clone()).collect(), data }
     }
 
     /// Index of the column named `name`.
@@ -321,26 +285,17 @@ impl CompleteCases {
     ///
     /// # Errors
     /// As [`SurvivalData::new`] and [`Covariates::from_columns`] on the kept rows.
-    pub fn filter(
-        time: &[f64],
-        event: &[f64],
-        names: &[&str],
-        columns: &[Vec<f64>],
-    ) -> Result<Self> {
+    pub fn filter(time: &[f64], event: &[f64], names: &[&str], columns: &[Vec<f64>]) -> Result<Self> {
         check_len("event", time.len(), event.len())?;
         check_len("covariate names", columns.len(), names.len())?;
         for (j, c) in columns.iter().enumerate() {
             check_len(&format!("covariate '{}'", names[j]), time.len(), c.len())?;
         }
-        let (kept_rows, dropped_rows): (Vec<usize>, Vec<usize>) = (0..time.len()).partition(|&i| {
-            !time[i].is_nan() && !event[i].is_nan() && columns.iter().all(|c| !c[i].is_nan())
-        });
+        let (kept_rows, dropped_rows): (Vec<usize>, Vec<usize>) = (0..time.len())
+            .partition(|&i| !time[i].is_nan() && !event[i].is_nan() && columns.iter().all(|c| !c[i].is_nan()));
         let t: Vec<f64> = kept_rows.iter().map(|&i| time[i]).collect();
         let e: Vec<f64> = kept_rows.iter().map(|&i| event[i]).collect();
-        let cols: Vec<Vec<f64>> = columns
-            .iter()
-            .map(|c| kept_rows.iter().map(|&i| c[i]).collect())
-            .collect();
+        let cols: Vec<Vec<f64>> = columns.iter().map(|c| kept_rows.iter().map(|&i| c[i]).collect()).collect();
         Ok(Self {
             data: SurvivalData::new(&t, &e)?,
             covariates: Covariates::from_columns(names, &cols)?,
@@ -363,34 +318,19 @@ mod tests {
 
     #[test]
     fn other_event_codes_and_bad_times_are_rejected() {
-        assert!(matches!(
-            SurvivalData::new(&[1.0, 2.0], &[0.0, 3.0]),
-            Err(SurvivalError::InvalidEvent { row: 1, .. })
-        ));
-        assert!(matches!(
-            SurvivalData::new(&[1.0, -2.0], &[0.0, 1.0]),
-            Err(SurvivalError::InvalidTime { row: 1, .. })
-        ));
-        assert!(matches!(
-            SurvivalData::new(&[f64::NAN], &[1.0]),
-            Err(SurvivalError::InvalidTime { row: 0, .. })
-        ));
+        assert!(matches!(SurvivalData::new(&[1.0, 2.0], &[0.0, 3.0]), Err(SurvivalError::InvalidEvent { row: 1, .. })));
+        assert!(matches!(SurvivalData::new(&[1.0, -2.0], &[0.0, 1.0]), Err(SurvivalError::InvalidTime { row: 1, .. })));
+        assert!(matches!(SurvivalData::new(&[f64::NAN], &[1.0]), Err(SurvivalError::InvalidTime { row: 0, .. })));
         assert!(SurvivalData::new(&[0.0, 1.0], &[1.0, 0.0]).is_ok());
-        assert!(matches!(
-            SurvivalData::new(&[], &[]),
-            Err(SurvivalError::Empty { .. })
-        ));
+        assert!(matches!(SurvivalData::new(&[], &[]), Err(SurvivalError::Empty { .. })));
     }
 
     #[test]
     fn nan_covariate_names_row_and_column_unless_filtered() {
         let cols = vec![vec![1.0, 2.0, 3.0], vec![0.5, f64::NAN, 1.0]];
         let err = Covariates::from_columns(&["a", "b"], &cols).unwrap_err();
-        assert!(
-            matches!(err, SurvivalError::NonFiniteCovariate { row: 1, ref column, .. } if column == "b")
-        );
-        let cc =
-            CompleteCases::filter(&[1.0, 2.0, 3.0], &[1.0, 0.0, 1.0], &["a", "b"], &cols).unwrap();
+        assert!(matches!(err, SurvivalError::NonFiniteCovariate { row: 1, ref column, .. } if column == "b"));
+        let cc = CompleteCases::filter(&[1.0, 2.0, 3.0], &[1.0, 0.0, 1.0], &["a", "b"], &cols).unwrap();
         assert_eq!(cc.kept_rows, vec![0, 2]);
         assert_eq!(cc.dropped_rows, vec![1]);
         assert_eq!(cc.covariates.column(1), &[0.5, 1.0]);

@@ -41,9 +41,7 @@ pub enum SurvivalError {
         row: usize,
     },
     /// An event indicator that is neither 0 nor 1.
-    #[error(
-        "event indicator at row {row} (0-based) is {value}; use 1 for an event and 0 for censored"
-    )]
+    #[error("event indicator at row {row} (0-based) is {value}; use 1 for an event and 0 for censored")]
     InvalidEvent {
         /// Row index (0-based).
         row: usize,
@@ -148,9 +146,5 @@ pub enum SurvivalError {
 pub type Result<T> = std::result::Result<T, SurvivalError>;
 
 pub(crate) fn invalid_parameter(name: &str, value: impl ToString, reason: &str) -> SurvivalError {
-    SurvivalError::InvalidParameter {
-        name: name.to_string(),
-        value: value.to_string(),
-        reason: reason.to_string(),
-    }
+    SurvivalError::InvalidParameter { name: name.to_string(), value: value.to_string(), reason: reason.to_string() }
 }

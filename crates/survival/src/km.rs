@@ -142,22 +142,14 @@ impl KaplanMeier {
             let nr = at_risk as f64;
             if d > 0 {
                 s *= 1.0 - d as f64 / nr;
-                green += if d == at_risk {
-                    f64::INFINITY
-                } else {
-                    d as f64 / (nr * (nr - d as f64))
-                };
+                green += if d == at_risk { f64::INFINITY } else { d as f64 / (nr * (nr - d as f64)) };
             }
             km.time.push(tk);
             km.n_risk.push(at_risk);
             km.n_event.push(d);
             km.n_censor.push(c);
             km.surv.push(s);
-            km.std_err.push(if green.is_finite() {
-                green.sqrt()
-            } else {
-                f64::NAN
-            });
+            km.std_err.push(if green.is_finite() { green.sqrt() } else { f64::NAN });
             at_risk -= d + c;
         }
         Ok(km)
@@ -165,11 +157,7 @@ impl KaplanMeier {
 
     /// Standard error of `S(t)`: `S * std_err`.
     pub fn std_err_survival(&self) -> Vec<f64> {
-        self.surv
-            .iter()
-            .zip(&self.std_err)
-            .map(|(s, e)| s * e)
-            .collect()
+        self.surv.iter().zip(&self.std_err).map(|(s, e)| s * e).collect()
     }
 
     /// `S(t)` at any `t` (1 before the first time; right-continuous).
@@ -184,12 +172,7 @@ impl KaplanMeier {
     /// [`SurvivalError::InvalidParameter`] unless `0 < level < 1`.
     pub fn confidence_band(&self, conf_type: ConfType, level: f64) -> Result<ConfidenceBand> {
         let z = z_of(level)?;
-        let (lower, upper) = self
-            .surv
-            .iter()
-            .zip(&self.std_err)
-            .map(|(&s, &se)| limits(s, se, z, conf_type))
-            .unzip();
+        let (lower, upper) = self.surv.iter().zip(&self.std_err).map(|(&s, &se)| limits(s, se, z, conf_type)).unzip();
         Ok(ConfidenceBand { lower, upper })
     }
 
@@ -212,11 +195,7 @@ impl KaplanMeier {
             .iter()
             .map(|&t| {
                 let k = self.time.partition_point(|&s| s < t);
-                if k < self.time.len() {
-                    self.n_risk[k]
-                } else {
-                    0
-                }
+                if k < self.time.len() { self.n_risk[k] } else { 0 }
             })
             .collect()
     }
@@ -225,12 +204,7 @@ impl KaplanMeier {
     ///
     /// # Errors
     /// [`SurvivalError::InvalidParameter`] unless `0 < level < 1`, or for a NaN time.
-    pub fn at_times(
-        &self,
-        times: &[f64],
-        conf_type: ConfType,
-        level: f64,
-    ) -> Result<SurvivalAtTimes> {
+    pub fn at_times(&self, times: &[f64], conf_type: ConfType, level: f64) -> Result<SurvivalAtTimes> {
         let z = z_of(level)?;
         if let Some(t) = times.iter().find(|t| t.is_nan()) {
             return Err(invalid_parameter("times", t, "times must not be NaN"));
@@ -245,16 +219,8 @@ impl KaplanMeier {
         };
         for &t in times {
             let k = self.time.partition_point(|&s| s <= t);
-            let (s, se) = if k == 0 {
-                (1.0, 0.0)
-            } else {
-                (self.surv[k - 1], self.std_err[k - 1])
-            };
-            let (lo, hi) = if k == 0 {
-                (1.0, 1.0)
-            } else {
-                limits(s, se, z, conf_type)
-            };
+            let (s, se) = if k == 0 { (1.0, 0.0) } else { (self.surv[k - 1], self.std_err[k - 1]) };
+            let (lo, hi) = if k == 0 { (1.0, 1.0) } else { limits(s, se, z, conf_type) };
             out.surv.push(s);
             out.std_err_surv.push(s * se);
             out.lower.push(lo);
@@ -325,9 +291,7 @@ pub(crate) fn limits(s: f64, se: f64, z: f64, conf_type: ConfType) -> (f64, f64)
 /// midpoint rule when the curve sits exactly at 0.5.
 fn quantile_crossing(time: &[f64], y: &[f64]) -> Option<f64> {
     let tol = f64::EPSILON.sqrt();
-    let keep: Vec<usize> = (0..y.len())
-        .filter(|&k| !y[k].is_nan() && y[k] < 0.5 + tol)
-        .collect();
+    let keep: Vec<usize> = (0..y.len()).filter(|&k| !y[k].is_nan() && y[k] < 0.5 + tol).collect();
     let &first = keep.first()?;
     if (y[first] - 0.5).abs() < tol
         && let Some(&next) = keep.iter().find(|&&k| y[k] < y[first])
@@ -340,10 +304,7 @@ fn quantile_crossing(time: &[f64], y: &[f64]) -> Option<f64> {
 /// Checks that `data` has at least one event (helper for methods that need one).
 pub(crate) fn require_events(data: &SurvivalData, context: &str) -> Result<()> {
     if data.n_events() == 0 {
-        return Err(SurvivalError::NoEvents {
-            context: context.into(),
-            n: data.len(),
-        });
+        return Err(SurvivalError::NoEvents { context: context.into(), n: data.len() });
     }
     Ok(())
 }

@@ -31,28 +31,23 @@ pub mod missing;
 pub mod selection;
 pub mod stats;
 
-pub use concordance::{
-    Concordance, SurvcompConcordance, SurvcompMethod, concordance, concordance_survcomp,
-};
+pub use concordance::{Concordance, SurvcompConcordance, SurvcompMethod, concordance, concordance_survcomp};
 pub use convergence::{Convergence, Termination};
 pub use cox::{
-    BaselineHazard, BaselineType, ChiSquareTest, CoxFit, CoxOptions, CoxTerm, HazardRatio, Ties,
-    fit_cox, hazard_ratio, partial_likelihood,
+    BaselineHazard, BaselineType, ChiSquareTest, CoxFit, CoxOptions, CoxTerm, HazardRatio, Ties, fit_cox, hazard_ratio,
+    partial_likelihood,
 };
 pub use cutpoint::{
-    ExhaustiveCutpoint, MaxstatCutpoint, MaxstatOptions, cutpoint_logrank, logrank_scores,
-    maxstat_logrank,
+    ExhaustiveCutpoint, MaxstatCutpoint, MaxstatOptions, cutpoint_logrank, logrank_scores, maxstat_logrank,
 };
 pub use data::{CompleteCases, Covariates, SurvivalData};
 pub use error::{Result, SurvivalError};
 pub use km::{ConfType, ConfidenceBand, KaplanMeier, MedianSurvival, SurvivalAtTimes};
 pub use lasso::{
-    CoxnetCv, CoxnetOptions, CoxnetPath, CvLambdaMode, CvMeasure, CvOptions, Folds, cv_coxnet,
-    fit_coxnet,
+    CoxnetCv, CoxnetOptions, CoxnetPath, CvLambdaMode, CvMeasure, CvOptions, Folds, cv_coxnet, fit_coxnet,
 };
 pub use logrank::{LogRankTest, logrank_test, logrank_two_groups};
 pub use selection::{
-    CorrelationMethod, CorrelationPruning, FeatureConcordance, Icc, IccForm, PrunedFeature,
-    ZScoreScaler, icc, mad, prune_correlated, select_by_concordance, select_by_mad,
-    univariate_concordance,
+    CorrelationMethod, CorrelationPruning, FeatureConcordance, Icc, IccForm, PrunedFeature, ZScoreScaler, icc, mad,
+    prune_correlated, select_by_concordance, select_by_mad, univariate_concordance,
 };

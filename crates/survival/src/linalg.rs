@@ -11,10 +11,7 @@ pub(crate) struct SymMatrix {
 
 impl SymMatrix {
     pub fn zeros(n: usize) -> Self {
-        Self {
-            n,
-            a: vec![0.0; n * n],
-        }
+        Self { n, a: vec![0.0; n * n] }
     }
     #[inline]
     pub fn get(&self, i: usize, j: usize) -> f64 {
@@ -120,10 +117,7 @@ mod tests {
 
     #[test]
     fn cholesky_solves_and_inverts_a_spd_matrix() {
-        let a = SymMatrix {
-            n: 3,
-            a: vec![4.0, 2.0, 0.6, 2.0, 5.0, 1.0, 0.6, 1.0, 3.0],
-        };
+        let a = SymMatrix { n: 3, a: vec![4.0, 2.0, 0.6, 2.0, 5.0, 1.0, 0.6, 1.0, 3.0] };
         let ch = Cholesky::new(&a, 1e-12).unwrap();
         let x = ch.solve(&[1.0, 2.0, 3.0]);
         for i in 0..3 {
@@ -141,13 +135,7 @@ mod tests {
 
     #[test]
     fn cholesky_reports_the_dependent_column() {
-        let a = SymMatrix {
-            n: 3,
-            a: vec![1.0, 2.0, 0.0, 2.0, 4.0, 0.0, 0.0, 0.0, 1.0],
-        };
-        assert_eq!(
-            Cholesky::new(&a, 1e-10).err(),
-            Some(NotPositiveDefinite { column: 1 })
-        );
+        let a = SymMatrix { n: 3, a: vec![1.0, 2.0, 0.0, 2.0, 4.0, 0.0, 0.0, 0.0, 1.0] };
+        assert_eq!(Cholesky::new(&a, 1e-10).err(), Some(NotPositiveDefinite { column: 1 }));
     }
 }

@@ -61,17 +61,10 @@ pub fn logrank_test(data: &SurvivalData, group: &[usize], rho: f64) -> Result<Lo
     labels.dedup();
     let k = labels.len();
     if k < 2 {
-        return Err(SurvivalError::TooFewGroups {
-            context: "log-rank test".into(),
-            found: k,
-            needed: 2,
-        });
+        return Err(SurvivalError::TooFewGroups { context: "log-rank test".into(), found: k, needed: 2 });
     }
     crate::km::require_events(data, "log-rank test")?;
-    let g: Vec<usize> = group
-        .iter()
-        .map(|v| labels.binary_search(v).unwrap_or(0))
-        .collect();
+    let g: Vec<usize> = group.iter().map(|v| labels.binary_search(v).unwrap_or(0)).collect();
     let mut n_g = vec![0usize; k];
     for &gi in &g {
         n_g[gi] += 1;
@@ -171,11 +164,7 @@ mod tests {
 
     #[test]
     fn two_group_statistic_matches_the_hand_formula() {
-        let d = SurvivalData::new(
-            &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
-            &[1.0, 1.0, 0.0, 1.0, 1.0, 0.0],
-        )
-        .unwrap();
+        let d = SurvivalData::new(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0], &[1.0, 1.0, 0.0, 1.0, 1.0, 0.0]).unwrap();
         let g = [0, 1, 0, 1, 0, 1];
         let r = logrank_test(&d, &g, 0.0).unwrap();
         // Hand computation: event times 1 (n=6,n0=3,d0=1), 2 (n=5,n0=2,d1=1),
@@ -205,9 +194,6 @@ mod tests {
     #[test]
     fn all_censored_is_an_error() {
         let d = SurvivalData::new(&[1.0, 2.0], &[0.0, 0.0]).unwrap();
-        assert!(matches!(
-            logrank_test(&d, &[0, 1], 0.0),
-            Err(SurvivalError::NoEvents { .. })
-        ));
+        assert!(matches!(logrank_test(&d, &[0, 1], 0.0), Err(SurvivalError::NoEvents { .. })));
     }
 }

@@ -37,11 +37,7 @@ pub fn median_ignoring_nan(values: &[f64]) -> Option<f64> {
     }
     v.sort_by(f64::total_cmp);
     let n = v.len();
-    Some(if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        0.5 * (v[n / 2 - 1] + v[n / 2])
-    })
+    Some(if n % 2 == 1 { v[n / 2] } else { 0.5 * (v[n / 2 - 1] + v[n / 2]) })
 }
 
 impl MissingImputer {
@@ -54,11 +50,7 @@ impl MissingImputer {
     /// the columns differ in length; [`SurvivalError::NonFiniteCovariate`] for an infinite value.
     pub fn fit(names: &[String], columns: &[Vec<f64>], max_missing_share: f64) -> Result<Self> {
         if !(0.0..=1.0).contains(&max_missing_share) {
-            return Err(invalid_parameter(
-                "max_missing_share",
-                max_missing_share,
-                "must be a share between 0 and 1",
-            ));
+            return Err(invalid_parameter("max_missing_share", max_missing_share, "must be a share between 0 and 1"));
         }
         if names.len() != columns.len() {
             return Err(SurvivalError::LengthMismatch {
@@ -69,9 +61,7 @@ impl MissingImputer {
         }
         let n = columns.first().map_or(0, Vec::len);
         if n == 0 {
-            return Err(SurvivalError::Empty {
-                what: "missing-value rule (discovery patients)".into(),
-            });
+            return Err(SurvivalError::Empty { what: "missing-value rule (discovery patients)".into() });
         }
         let mut out = Self {
             missing_share: Vec::with_capacity(columns.len()),
@@ -88,18 +78,13 @@ impl MissingImputer {
                 });
             }
             if let Some(row) = column.iter().position(|v| v.is_infinite()) {
-                return Err(SurvivalError::NonFiniteCovariate {
-                    row,
-                    column: name.clone(),
-                    value: column[row],
-                });
+                return Err(SurvivalError::NonFiniteCovariate { row, column: name.clone(), value: column[row] });
             }
             let missing = column.iter().filter(|v| v.is_nan()).count();
             let share = missing as f64 / n as f64;
             let median = median_ignoring_nan(column);
             out.missing_share.push(share);
-            out.kept
-                .push(median.is_some() && share <= max_missing_share);
+            out.kept.push(median.is_some() && share <= max_missing_share);
             out.median.push(median.unwrap_or(f64::NAN));
         }
         Ok(out)
@@ -107,12 +92,7 @@ impl MissingImputer {
 
     /// Indices of the kept columns.
     pub fn kept_columns(&self) -> Vec<usize> {
-        self.kept
-            .iter()
-            .enumerate()
-            .filter(|(_, k)| **k)
-            .map(|(j, _)| j)
-            .collect()
+        self.kept.iter().enumerate().filter(|(_, k)| **k).map(|(j, _)| j).collect()
     }
 
     /// Replaces the NaN values of input column `j` by its discovery median and returns how many

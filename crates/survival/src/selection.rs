@@ -100,19 +100,13 @@ pub fn icc(ratings: &[Vec<f64>], form: IccForm) -> Result<Icc> {
             ));
         }
         if let Some(r) = row.iter().position(|v| !v.is_finite()) {
-            return Err(invalid_parameter(
-                &format!("ratings[{i}][{r}]"),
-                row[r],
-                "values must be finite",
-            ));
+            return Err(invalid_parameter(&format!("ratings[{i}][{r}]"), row[r], "values must be finite"));
         }
     }
     let (nf, kf) = (n as f64, k as f64);
     let grand = ratings.iter().flatten().sum::<f64>() / (nf * kf);
     let row_means: Vec<f64> = ratings.iter().map(|r| r.iter().sum::<f64>() / kf).collect();
-    let col_means: Vec<f64> = (0..k)
-        .map(|c| ratings.iter().map(|r| r[c]).sum::<f64>() / nf)
-        .collect();
+    let col_means: Vec<f64> = (0..k).map(|c| ratings.iter().map(|r| r[c]).sum::<f64>() / nf).collect();
     let ssr = kf * row_means.iter().map(|m| (m - grand).powi(2)).sum::<f64>();
     let ssc = nf * col_means.iter().map(|m| (m - grand).powi(2)).sum::<f64>();
     let sst: f64 = ratings.iter().flatten().map(|v| (v - grand).powi(2)).sum();
@@ -133,20 +127,13 @@ pub fn icc(ratings: &[Vec<f64>], form: IccForm) -> Result<Icc> {
             let v = (msr - mse) / (msr + (kf - 1.0) * mse);
             let fl = f / f_quantile(q, df1, df2);
             let fu = f * f_quantile(q, df2, df1);
-            (
-                v,
-                (fl - 1.0) / (fl + kf - 1.0),
-                (fu - 1.0) / (fu + kf - 1.0),
-            )
+            (v, (fl - 1.0) / (fl + kf - 1.0), (fu - 1.0) / (fu + kf - 1.0))
         }
         IccForm::TwoWayRandomAbsolute => {
             let v = (msr - mse) / (msr + (kf - 1.0) * mse + kf * (msc - mse) / nf);
             let fj = msc / mse;
-            let vn = (kf - 1.0)
-                * (nf - 1.0)
-                * (kf * v * fj + nf * (1.0 + (kf - 1.0) * v) - kf * v).powi(2);
-            let vd = (nf - 1.0) * kf * kf * v * v * fj * fj
-                + (nf * (1.0 + (kf - 1.0) * v) - kf * v).powi(2);
+            let vn = (kf - 1.0) * (nf - 1.0) * (kf * v * fj + nf * (1.0 + (kf - 1.0) * v) - kf * v).powi(2);
+            let vd = (nf - 1.0) * kf * kf * v * v * fj * fj + (nf * (1.0 + (kf - 1.0) * v) - kf * v).powi(2);
             let dfv = vn / vd;
             let f3u = f_quantile(q, nf - 1.0, dfv);
             let f3l = f_quantile(q, dfv, nf - 1.0);
@@ -177,11 +164,7 @@ pub fn icc(ratings: &[Vec<f64>], form: IccForm) -> Result<Icc> {
 fn median(values: &mut [f64]) -> f64 {
     values.sort_by(f64::total_cmp);
     let n = values.len();
-    if n % 2 == 1 {
-        values[n / 2]
-    } else {
-        0.5 * (values[n / 2 - 1] + values[n / 2])
-    }
+    if n % 2 == 1 { values[n / 2] } else { 0.5 * (values[n / 2 - 1] + values[n / 2]) }
 }
 
 /// Median absolute deviation `constant * median(|x - median(x)|)`. R's `mad` uses
@@ -193,16 +176,10 @@ fn median(values: &mut [f64]) -> f64 {
 /// non-finite value.
 pub fn mad(values: &[f64], constant: f64) -> Result<f64> {
     if values.is_empty() {
-        return Err(SurvivalError::Empty {
-            what: "MAD input".into(),
-        });
+        return Err(SurvivalError::Empty { what: "MAD input".into() });
     }
     if let Some(i) = values.iter().position(|v| !v.is_finite()) {
-        return Err(invalid_parameter(
-            &format!("values[{i}]"),
-            values[i],
-            "must be finite",
-        ));
+        return Err(invalid_parameter(&format!("values[{i}]"), values[i], "must be finite"));
     }
     let mut v = values.to_vec();
     let m = median(&mut v);
@@ -246,10 +223,7 @@ pub struct FeatureConcordance {
 ///
 /// # Errors
 /// [`SurvivalError::NoEvents`] and [`SurvivalError::LengthMismatch`].
-pub fn univariate_concordance(
-    data: &SurvivalData,
-    x: &Covariates,
-) -> Result<Vec<FeatureConcordance>> {
+pub fn univariate_concordance(data: &SurvivalData, x: &Covariates) -> Result<Vec<FeatureConcordance>> {
     check_len("covariate rows", data.len(), x.n_rows())?;
     crate::km::require_events(data, "univariate C-index")?;
     (0..x.n_cols())
@@ -276,16 +250,8 @@ pub fn univariate_concordance(
 ///
 /// # Errors
 /// As [`univariate_concordance`].
-pub fn select_by_concordance(
-    data: &SurvivalData,
-    x: &Covariates,
-    min_strength: f64,
-) -> Result<Vec<usize>> {
-    Ok(univariate_concordance(data, x)?
-        .into_iter()
-        .filter(|f| f.strength >= min_strength)
-        .map(|f| f.index)
-        .collect())
+pub fn select_by_concordance(data: &SurvivalData, x: &Covariates, min_strength: f64) -> Result<Vec<usize>> {
+    Ok(univariate_concordance(data, x)?.into_iter().filter(|f| f.strength >= min_strength).map(|f| f.index).collect())
 }
 
 /// Correlation used for pruning.
@@ -367,11 +333,7 @@ pub fn prune_correlated(
 ) -> Result<CorrelationPruning> {
     check_len("strength", x.n_cols(), strength.len())?;
     if !(0.0..=1.0).contains(&threshold) {
-        return Err(invalid_parameter(
-            "threshold",
-            threshold,
-            "must be in [0, 1]",
-        ));
+        return Err(invalid_parameter("threshold", threshold, "must be in [0, 1]"));
     }
     let cols: Vec<Vec<f64>> = (0..x.n_cols())
         .map(|j| match method {
@@ -381,21 +343,14 @@ pub fn prune_correlated(
         .collect();
     let mut order: Vec<usize> = (0..x.n_cols()).collect();
     order.sort_by(|&a, &b| strength[b].total_cmp(&strength[a]).then(a.cmp(&b)));
-    let mut out = CorrelationPruning {
-        kept: Vec::new(),
-        removed: Vec::new(),
-    };
+    let mut out = CorrelationPruning { kept: Vec::new(), removed: Vec::new() };
     for &j in &order {
         let hit = out.kept.iter().find_map(|&k| {
             let r = pearson(&cols[j], &cols[k]);
             (r.abs() > threshold).then_some((k, r))
         });
         match hit {
-            Some((k, r)) => out.removed.push(PrunedFeature {
-                index: j,
-                kept_partner: k,
-                correlation: r,
-            }),
+            Some((k, r)) => out.removed.push(PrunedFeature { index: j, kept_partner: k, correlation: r }),
             None => out.kept.push(j),
         }
     }
@@ -423,11 +378,7 @@ impl ZScoreScaler {
     pub fn fit(x: &Covariates) -> Result<Self> {
         let n = x.n_rows();
         if n < 2 {
-            return Err(invalid_parameter(
-                "rows",
-                n,
-                "need at least 2 rows to fit a z-score",
-            ));
+            return Err(invalid_parameter("rows", n, "need at least 2 rows to fit a z-score"));
         }
         let mut mean = Vec::with_capacity(x.n_cols());
         let mut sd = Vec::with_capacity(x.n_cols());
@@ -436,19 +387,12 @@ impl ZScoreScaler {
             let m = c.iter().sum::<f64>() / n as f64;
             let s = (c.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (n - 1) as f64).sqrt();
             if !(s > 0.0) {
-                return Err(SurvivalError::ConstantCovariate {
-                    column: x.names()[j].clone(),
-                    value: c[0],
-                });
+                return Err(SurvivalError::ConstantCovariate { column: x.names()[j].clone(), value: c[0] });
             }
             mean.push(m);
             sd.push(s);
         }
-        Ok(Self {
-            names: x.names().to_vec(),
-            mean,
-            sd,
-        })
+        Ok(Self { names: x.names().to_vec(), mean, sd })
     }
 
     /// Applies `(x - mean) / sd` column by column.
@@ -464,14 +408,8 @@ impl ZScoreScaler {
                 &format!("must equal the fitted columns {:?} in order", self.names),
             ));
         }
-        let cols: Vec<Vec<f64>> = (0..x.n_cols())
-            .map(|j| {
-                x.column(j)
-                    .iter()
-                    .map(|v| (v - self.mean[j]) / self.sd[j])
-                    .collect()
-            })
-            .collect();
+        let cols: Vec<Vec<f64>> =
+            (0..x.n_cols()).map(|j| x.column(j).iter().map(|v| (v - self.mean[j]) / self.sd[j]).collect()).collect();
         let names: Vec<&str> = self.names.iter().map(String::as_str).collect();
         Covariates::from_columns(&names, &cols)
     }
@@ -515,20 +453,13 @@ mod tests {
         close(i3.upper95, 0.945_858_259_955_359_6);
         assert!(icc(&r[..1], IccForm::TwoWayMixedConsistency).is_err());
         let same = vec![vec![1.0, 1.0], vec![2.0, 2.0]];
-        assert!(matches!(
-            icc(&same, IccForm::TwoWayRandomAbsolute),
-            Err(SurvivalError::Numerical { .. })
-        ));
+        assert!(matches!(icc(&same, IccForm::TwoWayRandomAbsolute), Err(SurvivalError::Numerical { .. })));
     }
 
     #[test]
     fn mad_and_its_filter() {
         assert_eq!(mad(&[1.0, 2.0, 3.0, 4.0, 100.0], 1.0).unwrap(), 1.0);
-        let x = Covariates::from_columns(
-            &["flat", "spread"],
-            &[vec![1.0; 5], vec![1.0, 2.0, 3.0, 4.0, 5.0]],
-        )
-        .unwrap();
+        let x = Covariates::from_columns(&["flat", "spread"], &[vec![1.0; 5], vec![1.0, 2.0, 3.0, 4.0, 5.0]]).unwrap();
         assert_eq!(select_by_mad(&x, 0.0, 1.4826).unwrap(), vec![1]);
     }
 
@@ -551,11 +482,7 @@ mod tests {
         let d = SurvivalData::new(&[1.0, 2.0, 3.0, 4.0, 5.0], &[1.0, 1.0, 1.0, 1.0, 0.0]).unwrap();
         let x = Covariates::from_columns(
             &["risk", "protective", "flat"],
-            &[
-                vec![5.0, 4.0, 3.0, 2.0, 1.0],
-                vec![1.0, 2.0, 3.0, 4.0, 5.0],
-                vec![1.0; 5],
-            ],
+            &[vec![5.0, 4.0, 3.0, 2.0, 1.0], vec![1.0, 2.0, 3.0, 4.0, 5.0], vec![1.0; 5]],
         )
         .unwrap();
         let u = univariate_concordance(&d, &x).unwrap();
@@ -575,9 +502,6 @@ mod tests {
         let other = Covariates::from_columns(&["g"], &[vec![2.0, 4.0]]).unwrap();
         assert!(sc.transform(&other).is_err());
         let flat = Covariates::from_columns(&["f"], &[vec![1.0, 1.0]]).unwrap();
-        assert!(matches!(
-            ZScoreScaler::fit(&flat),
-            Err(SurvivalError::ConstantCovariate { .. })
-        ));
+        assert!(matches!(ZScoreScaler::fit(&flat), Err(SurvivalError::ConstantCovariate { .. })));
     }
 }

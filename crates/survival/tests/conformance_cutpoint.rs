@@ -12,47 +12,22 @@ fn check(json: &str, csv: &str) {
     let e = read_json(json);
     let args = &e["meta"]["args"];
     let table = read_csv(csv);
-    let complete: Vec<&str> = args["complete"]
-        .as_str()
-        .map(|s| s.split(',').collect())
-        .unwrap_or_default();
+    let complete: Vec<&str> = args["complete"].as_str().map(|s| s.split(',').collect()).unwrap_or_default();
     let (data, _, ids) = data_and_x(&table, &complete);
     let spec = args["score"].as_str().unwrap();
     let score: Vec<f64> = if let Some(col) = spec.strip_prefix("col:") {
-        ids.iter()
-            .map(|id| table.col(col)[table.col("id").iter().position(|v| v == id).unwrap()])
-            .collect()
+        ids.iter().map(|id| table.col(col)[table.col("id").iter().position(|v| v == id).unwrap()]).collect()
     } else {
         let parts: Vec<&str> = spec.strip_prefix("file:").unwrap().split(':').collect();
         let f = read_csv(&format!("expected/{}", parts[0]));
-        ids.iter()
-            .map(|id| f.col(parts[1])[f.col("id").iter().position(|v| v == id).unwrap()])
-            .collect()
+        ids.iter().map(|id| f.col(parts[1])[f.col("id").iter().position(|v| v == id).unwrap()]).collect()
     };
     let x = &e["xtile_style"];
     let ex = cutpoint_logrank(&data, &score, 0.1, 0.9).unwrap();
     close(ex.quantile_low, f(&x["quantile_low"]), 1e-12, 0.0, "q low");
-    close(
-        ex.quantile_high,
-        f(&x["quantile_high"]),
-        1e-12,
-        0.0,
-        "q high",
-    );
-    close_vec(
-        &ex.candidates,
-        &vec_f(&x["candidates"]),
-        1e-12,
-        0.0,
-        "candidates",
-    );
-    close_vec(
-        &ex.chisq,
-        &vec_f(&x["chisq"]),
-        REL,
-        0.0,
-        &format!("{json} chisq"),
-    );
+    close(ex.quantile_high, f(&x["quantile_high"]), 1e-12, 0.0, "q high");
+    close_vec(&ex.candidates, &vec_f(&x["candidates"]), 1e-12, 0.0, "candidates");
+    close_vec(&ex.chisq, &vec_f(&x["chisq"]), REL, 0.0, &format!("{json} chisq"));
     let nl: Vec<f64> = ex.n_low.iter().map(|&v| v as f64).collect();
     close_vec(&nl, &vec_f(&x["n_low"]), 0.0, 0.0, "n_low");
     close(ex.best_cut, f(&x["best_cut"]), 1e-12, 0.0, "best cut");
@@ -60,44 +35,21 @@ fn check(json: &str, csv: &str) {
     assert_eq!(ex.n_low_at_best as f64, f(&x["n_low_at_best"]));
 
     let m = &e["maxstat"];
-    let ms = maxstat_logrank(
-        &data,
-        &score,
-        &MaxstatOptions {
-            permutations: 9999,
-            seed: 1,
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    let ms =
+        maxstat_logrank(&data, &score, &MaxstatOptions { permutations: 9999, seed: 1, ..Default::default() }).unwrap();
     close(ms.estimate, f(&m["estimate"]), 1e-12, 0.0, "estimate");
-    close(
-        ms.statistic,
-        f(&m["statistic_M"]),
-        REL,
-        0.0,
-        &format!("{json} M"),
-    );
+    close(ms.statistic, f(&m["statistic_M"]), REL, 0.0, &format!("{json} M"));
     close_vec(&ms.cuts, &vec_f(&m["cuts"]), 1e-12, 0.0, "cuts");
     close_vec(&ms.stats, &vec_f(&m["stats"]), REL, 0.0, "stats");
     close(ms.p_lau94, f(&m["p_values"]["Lau94"]), REL, 0.0, "Lau94");
-    close(
-        ms.p_lau92,
-        f(&m["p_values"]["Lau92"]).min(1.0),
-        REL,
-        0.0,
-        "Lau92",
-    );
+    close(ms.p_lau92, f(&m["p_values"]["Lau92"]).min(1.0), REL, 0.0, "Lau92");
     // Different random streams: agree within 4 Monte Carlo standard errors of B = 9999
     // (R reports exceed/B, this crate (1 + exceed)/(B + 1), so allow 1/B more).
     let b = 9999.0;
     let r = f(&m["p_values"]["condMC_B9999_seeded"]);
     let se = (r.max(1.0 / b) * (1.0 - r) / b).sqrt();
     let ours = ms.p_permutation.unwrap();
-    assert!(
-        (ours - r).abs() < 4.0 * se + 1.0 / b,
-        "condMC {ours} vs {r}"
-    );
+    assert!((ours - r).abs() < 4.0 * se + 1.0 / b, "condMC {ours} vs {r}");
     assert_eq!(ms.n_low_at_estimate as f64, f(&m["n_low_at_estimate"]));
 }
 

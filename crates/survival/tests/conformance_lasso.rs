@@ -10,9 +10,7 @@
 
 mod common;
 use common::*;
-use radiomics_survival::{
-    CoxnetOptions, CvLambdaMode, CvMeasure, CvOptions, Folds, cv_coxnet, fit_coxnet,
-};
+use radiomics_survival::{CoxnetOptions, CvLambdaMode, CvMeasure, CvOptions, Folds, cv_coxnet, fit_coxnet};
 use serde_json::Value;
 
 const TOL: f64 = 1e-4;
@@ -27,12 +25,8 @@ struct Case {
 
 fn load(json: &str, csv: &str) -> Case {
     let exp = read_json(json);
-    let covs: Vec<String> = exp["meta"]["covariates"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_str().unwrap().to_string())
-        .collect();
+    let covs: Vec<String> =
+        exp["meta"]["covariates"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect();
     let refs: Vec<&str> = covs.iter().map(String::as_str).collect();
     let table = read_csv(csv);
     let (data, x, ids) = data_and_x(&table, &refs);
@@ -45,65 +39,32 @@ fn load(json: &str, csv: &str) -> Case {
             ft.col("foldid")[k] as usize
         })
         .collect::<Vec<_>>();
-    let expected_folds: Vec<usize> = vec_f(&exp["meta"]["foldid"])
-        .iter()
-        .map(|&v| v as usize)
-        .collect();
+    let expected_folds: Vec<usize> = vec_f(&exp["meta"]["foldid"]).iter().map(|&v| v as usize).collect();
     assert_eq!(folds, expected_folds);
-    Case {
-        data,
-        x,
-        folds,
-        covs,
-        exp,
-    }
+    Case { data, x, folds, covs, exp }
 }
 
 fn check_path(case: &Case, key: &str, standardize: bool) {
     let e = &case.exp[key];
-    let opts = CoxnetOptions {
-        standardize,
-        ..CoxnetOptions::default()
-    };
+    let opts = CoxnetOptions { standardize, ..CoxnetOptions::default() };
     let path = fit_coxnet(&case.data, &case.x, &opts).unwrap();
     let lam = vec_f(&e["path"]["lambda"]);
     assert_eq!(path.lambda.len(), lam.len(), "{key}: path length");
     close_vec(&path.lambda, &lam, 1e-6, 0.0, &format!("{key} lambda"));
-    close(
-        path.null_deviance,
-        f(&e["path"]["nulldev"]),
-        1e-9,
-        0.0,
-        "nulldev",
-    );
+    close(path.null_deviance, f(&e["path"]["nulldev"]), 1e-9, 0.0, "nulldev");
     let tight = &e["path_tight"];
-    close_vec(
-        &path.dev_ratio[1..],
-        &vec_f(&tight["dev_ratio"])[1..],
-        TOL,
-        0.0,
-        "dev_ratio",
-    );
+    close_vec(&path.dev_ratio[1..], &vec_f(&tight["dev_ratio"])[1..], TOL, 0.0, "dev_ratio");
     for (j, name) in case.covs.iter().enumerate() {
         let b = vec_f(&tight["beta"][name]);
         for (m, bm) in b.iter().enumerate() {
-            close(
-                path.beta[m][j],
-                *bm,
-                TOL,
-                1.0,
-                &format!("{key} beta {name}[{m}]"),
-            );
+            close(path.beta[m][j], *bm, TOL, 1.0, &format!("{key} beta {name}[{m}]"));
         }
     }
 }
 
 fn check_cv(case: &Case, key: &str, standardize: bool) {
     for (measure, mkey) in [(CvMeasure::Deviance, "deviance"), (CvMeasure::C, "C")] {
-        for (mode, vkey) in [
-            (CvLambdaMode::Shared, "fixed_lambda"),
-            (CvLambdaMode::PerFold, "default"),
-        ] {
+        for (mode, vkey) in [(CvLambdaMode::Shared, "fixed_lambda"), (CvLambdaMode::PerFold, "default")] {
             let e = &case.exp[key]["cv"][mkey][vkey];
             let cv = cv_coxnet(
                 &case.data,
@@ -112,10 +73,7 @@ fn check_cv(case: &Case, key: &str, standardize: bool) {
                     folds: Folds::Ids(case.folds.clone()),
                     measure,
                     lambda_mode: mode,
-                    coxnet: CoxnetOptions {
-                        standardize,
-                        ..CoxnetOptions::default()
-                    },
+                    coxnet: CoxnetOptions { standardize, ..CoxnetOptions::default() },
                 },
             )
             .unwrap();
@@ -123,23 +81,9 @@ fn check_cv(case: &Case, key: &str, standardize: bool) {
             // glmnet's CV fits use thresh = 1e-7; the first lambda of a shared fit is exactly
             // lambda_max where glmnet's default-threshold coefficient may differ at 1e-4.
             close_vec(&cv.cvm, &vec_f(&e["cvm"]), TOL, 0.0, &format!("{w} cvm"));
-            close_vec(
-                &cv.cvsd,
-                &vec_f(&e["cvsd"]),
-                1e-3,
-                0.0,
-                &format!("{w} cvsd"),
-            );
-            assert_eq!(
-                cv.index_min + 1,
-                f(&e["index_min"]) as usize,
-                "{w} index_min"
-            );
-            assert_eq!(
-                cv.index_1se + 1,
-                f(&e["index_1se"]) as usize,
-                "{w} index_1se"
-            );
+            close_vec(&cv.cvsd, &vec_f(&e["cvsd"]), 1e-3, 0.0, &format!("{w} cvsd"));
+            assert_eq!(cv.index_min + 1, f(&e["index_min"]) as usize, "{w} index_min");
+            assert_eq!(cv.index_1se + 1, f(&e["index_1se"]) as usize, "{w} index_1se");
         }
     }
 }
@@ -188,8 +132,5 @@ fn lung_in_days_shows_the_documented_glmnet_tie_drift() {
     let years_max = f(&years["standardize_true"]["path"]["lambda"][0]);
     close(path.lambda[0], years_max, 1e-9, 0.0, "lambda_max vs years");
     assert!((path.lambda[0] - days_max).abs() / days_max > 1e-4);
-    assert_eq!(
-        f(&case.exp["meta"]["event_censor_ties"]["n_tied_times_where_eps_shift_is_lost"]),
-        6.0
-    );
+    assert_eq!(f(&case.exp["meta"]["event_censor_ties"]["n_tied_times_where_eps_shift_is_lost"]), 6.0);
 }

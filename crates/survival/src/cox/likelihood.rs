@@ -86,11 +86,7 @@ pub fn partial_likelihood(
     }
     let rows = rows_of(x);
     let (loglik, u, imat) = evaluate(data, &idx, &rows, x.n_cols(), &eta, ties, true);
-    Ok(PartialLikelihood {
-        loglik,
-        gradient: u,
-        information: imat.to_rows(),
-    })
+    Ok(PartialLikelihood { loglik, gradient: u, information: imat.to_rows() })
 }
 
 /// Row-major copy of the (centred or raw) covariates for cache-friendly outer products.

@@ -111,11 +111,7 @@ pub struct ChiSquareTest {
 
 impl ChiSquareTest {
     pub(crate) fn new(statistic: f64, df: f64) -> Self {
-        Self {
-            statistic,
-            df,
-            p_value: chi_square_sf(statistic, df),
-        }
+        Self { statistic, df, p_value: chi_square_sf(statistic, df) }
     }
 }
 
@@ -229,36 +225,20 @@ impl CoxFit {
     ///
     /// # Errors
     /// [`SurvivalError::LengthMismatch`] when `x` has the wrong length.
-    pub fn predict_survival(
-        &self,
-        x: &[f64],
-        times: &[f64],
-        kind: BaselineType,
-    ) -> Result<Vec<f64>> {
+    pub fn predict_survival(&self, x: &[f64], times: &[f64], kind: BaselineType) -> Result<Vec<f64>> {
         check_len("covariate values", self.coefficients.len(), x.len())?;
         let lp: f64 = x.iter().zip(&self.coefficients).map(|(a, b)| a * b).sum();
-        Ok(times
-            .iter()
-            .map(|&t| (-self.baseline.cumulative_hazard(t, kind) * lp.exp()).exp())
-            .collect())
+        Ok(times.iter().map(|&t| (-self.baseline.cumulative_hazard(t, kind) * lp.exp()).exp()).collect())
     }
 
     /// Cumulative hazard `H(t | x) = H0(t) exp(x' beta)` of one subject.
     ///
     /// # Errors
     /// [`SurvivalError::LengthMismatch`] when `x` has the wrong length.
-    pub fn predict_cumulative_hazard(
-        &self,
-        x: &[f64],
-        times: &[f64],
-        kind: BaselineType,
-    ) -> Result<Vec<f64>> {
+    pub fn predict_cumulative_hazard(&self, x: &[f64], times: &[f64], kind: BaselineType) -> Result<Vec<f64>> {
         check_len("covariate values", self.coefficients.len(), x.len())?;
         let lp: f64 = x.iter().zip(&self.coefficients).map(|(a, b)| a * b).sum();
-        Ok(times
-            .iter()
-            .map(|&t| self.baseline.cumulative_hazard(t, kind) * lp.exp())
-            .collect())
+        Ok(times.iter().map(|&t| self.baseline.cumulative_hazard(t, kind) * lp.exp()).collect())
     }
 }
 
@@ -269,8 +249,10 @@ impl CoxFit {
 /// [`SurvivalError::ConstantCovariate`] and [`SurvivalError::Collinear`] for an unidentifiable
 /// column (constant, duplicated, or a linear combination of others);
 /// [`SurvivalError::MonotoneLikelihood`] when a coefficient diverges (unless
-/// `allow_monotone`); [`SurvivalError::LengthMismatch`] and [`SurvivalError::InvalidParameter`]
-/// for inconsistent inputs. A single event is accepted: the fit usually ends in monotone
+/// `allow_monotone`); [`SurvivalError::InvalidParameter`] when `p >= n` (p >> n needs
+/// [`crate::fit_coxnet`]); [`SurvivalError::LengthMismatch`] and
+/// [`SurvivalError::InvalidParameter`] for inconsistent inputs. A single event is accepted:
+/// the fit usually ends in monotone
 /// likelihood because the one event subject is extreme in its risk set.
 pub fn fit_cox(data: &SurvivalData, x: &Covariates, options: &CoxOptions) -> Result<CoxFit> {
     let n = data.len();
@@ -282,21 +264,22 @@ pub fn fit_cox(data: &SurvivalData, x: &Covariates, options: &CoxOptions) -> Res
     if options.max_iter == 0 {
         return Err(invalid_parameter("max_iter", 0, "must be >= 1"));
     }
+    if p >= n {
+        return Err(invalid_parameter(
+            "covariates",
+            format!("{p} columns for {n} subjects"),
+            "an unpenalised Cox model needs fewer covariates than subjects; select features \
+             first or use fit_coxnet (LASSO / elastic net)",
+        ));
+    }
     let n_events = data.n_events();
     if n_events == 0 {
-        return Err(SurvivalError::NoEvents {
-            context: "Cox regression".into(),
-            n,
-        });
+        return Err(SurvivalError::NoEvents { context: "Cox regression".into(), n });
     }
     if let Some(o) = &options.offset {
         check_len("offset", n, o.len())?;
         if let Some(i) = o.iter().position(|v| !v.is_finite()) {
-            return Err(invalid_parameter(
-                &format!("offset[{i}]"),
-                o[i],
-                "offsets must be finite",
-            ));
+            return Err(invalid_parameter(&format!("offset[{i}]"), o[i], "offsets must be finite"));
         }
     }
     let mut beta = match &options.init {
@@ -307,16 +290,11 @@ pub fn fit_cox(data: &SurvivalData, x: &Covariates, options: &CoxOptions) -> Res
         None => vec![0.0; p],
     };
     // Centre the covariates and reject constant columns.
-    let means: Vec<f64> = (0..p)
-        .map(|j| x.column(j).iter().sum::<f64>() / n as f64)
-        .collect();
+    let means: Vec<f64> = (0..p).map(|j| x.column(j).iter().sum::<f64>() / n as f64).collect();
     for j in 0..p {
         let c = x.column(j);
         if c.iter().all(|&v| v == c[0]) {
-            return Err(SurvivalError::ConstantCovariate {
-                column: x.names()[j].clone(),
-                value: c[0],
-            });
+            return Err(SurvivalError::ConstantCovariate { column: x.names()[j].clone(), value: c[0] });
         }
     }
     let mut rows = rows_of(x);
@@ -328,22 +306,12 @@ pub fn fit_cox(data: &SurvivalData, x: &Covariates, options: &CoxOptions) -> Res
     let idx = RiskSetIndex::new(data);
     let offset = options.offset.clone().unwrap_or_else(|| vec![0.0; n]);
     let eta_of = |b: &[f64]| -> Vec<f64> {
-        (0..n)
-            .map(|i| {
-                offset[i]
-                    + rows[i * p..(i + 1) * p]
-                        .iter()
-                        .zip(b)
-                        .map(|(a, c)| a * c)
-                        .sum::<f64>()
-            })
-            .collect()
+        (0..n).map(|i| offset[i] + rows[i * p..(i + 1) * p].iter().zip(b).map(|(a, c)| a * c).sum::<f64>()).collect()
     };
     let eval = |b: &[f64]| evaluate(data, &idx, &rows, p, &eta_of(b), options.ties, true);
     let factor = |imat: &SymMatrix| -> Result<Cholesky> {
-        Cholesky::new(imat, options.toler_chol).map_err(|e| SurvivalError::Collinear {
-            column: x.names()[e.column].clone(),
-        })
+        Cholesky::new(imat, options.toler_chol)
+            .map_err(|e| SurvivalError::Collinear { column: x.names()[e.column].clone() })
     };
 
     let (mut loglik, u0, i0) = eval(&beta);
@@ -416,17 +384,13 @@ pub fn fit_cox(data: &SurvivalData, x: &Covariates, options: &CoxOptions) -> Res
         Termination::Converged => {
             let tol_inf = options.eps.sqrt();
             (0..p)
-                .filter(|&j| {
-                    next_step[j].abs() > options.eps && next_step[j].abs() > tol_inf * beta[j].abs()
-                })
+                .filter(|&j| next_step[j].abs() > options.eps && next_step[j].abs() > tol_inf * beta[j].abs())
                 .collect()
         }
         // Out of iterations: a coefficient of more than 10 per standard deviation of its
         // covariate whose standard error exceeds half its size is taken as diverging.
         _ => (0..p)
-            .filter(|&j| {
-                beta[j].abs() * sd[j] > 10.0 && variance.get(j, j).sqrt() > 0.5 * beta[j].abs()
-            })
+            .filter(|&j| beta[j].abs() * sd[j] > 10.0 && variance.get(j, j).sqrt() > 0.5 * beta[j].abs())
             .collect(),
     };
     if !diverging.is_empty() {
@@ -454,15 +418,8 @@ pub fn fit_cox(data: &SurvivalData, x: &Covariates, options: &CoxOptions) -> Res
             }
         })
         .collect();
-    let wald: f64 = (0..p)
-        .map(|j| beta[j] * (0..p).map(|k| i_final.get(j, k) * beta[k]).sum::<f64>())
-        .sum();
-    let raw_eta: Vec<f64> = x
-        .linear_predictor(&beta)?
-        .iter()
-        .zip(&offset)
-        .map(|(a, b)| a + b)
-        .collect();
+    let wald: f64 = (0..p).map(|j| beta[j] * (0..p).map(|k| i_final.get(j, k) * beta[k]).sum::<f64>()).sum();
+    let raw_eta: Vec<f64> = x.linear_predictor(&beta)?.iter().zip(&offset).map(|(a, b)| a + b).collect();
     let baseline = baseline_hazard(data, &idx, &raw_eta);
     let df = p as f64;
     Ok(CoxFit {
@@ -479,21 +436,13 @@ pub fn fit_cox(data: &SurvivalData, x: &Covariates, options: &CoxOptions) -> Res
         n,
         n_events,
         ties: options.ties,
-        convergence: Convergence {
-            iterations,
-            final_change,
-            termination,
-        },
+        convergence: Convergence { iterations, final_change, termination },
         baseline,
     })
 }
 
 /// Breslow and Efron baseline cumulative hazards for the linear predictors `eta`.
-pub(crate) fn baseline_hazard(
-    data: &SurvivalData,
-    idx: &RiskSetIndex,
-    eta: &[f64],
-) -> BaselineHazard {
+pub(crate) fn baseline_hazard(data: &SurvivalData, idx: &RiskSetIndex, eta: &[f64]) -> BaselineHazard {
     let ev = data.event();
     let t = data.time();
     let mut s0 = 0.0;
@@ -574,29 +523,13 @@ pub fn hazard_ratio(data: &SurvivalData, group: &[bool], ties: Ties) -> Result<H
     let n1 = group.iter().filter(|&&g| g).count();
     let n0 = group.len() - n1;
     if n1 == 0 || n0 == 0 {
-        return Err(SurvivalError::TooFewGroups {
-            context: "hazard ratio".into(),
-            found: 1,
-            needed: 2,
-        });
+        return Err(SurvivalError::TooFewGroups { context: "hazard ratio".into(), found: 1, needed: 2 });
     }
     let xcol: Vec<f64> = group.iter().map(|&g| f64::from(u8::from(g))).collect();
     let x = Covariates::from_columns(&["group"], &[xcol])?;
-    let fit = fit_cox(
-        data,
-        &x,
-        &CoxOptions {
-            ties,
-            ..CoxOptions::default()
-        },
-    )?;
+    let fit = fit_cox(data, &x, &CoxOptions { ties, ..CoxOptions::default() })?;
     let t = &fit.terms[0];
-    let e1 = data
-        .event()
-        .iter()
-        .zip(group)
-        .filter(|&(&e, &g)| e && g)
-        .count();
+    let e1 = data.event().iter().zip(group).filter(|&(&e, &g)| e && g).count();
     Ok(HazardRatio {
         hazard_ratio: t.hazard_ratio,
         lower95: t.hr_lower95,

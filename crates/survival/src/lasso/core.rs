@@ -42,20 +42,8 @@ impl Design {
             groups.push((s, e, d));
             s = e;
         }
-        let loglik_saturated = -groups
-            .iter()
-            .filter(|g| g.2 > 0)
-            .map(|g| g.2 as f64 * (g.2 as f64).ln())
-            .sum::<f64>();
-        Self {
-            n,
-            p,
-            x,
-            event,
-            groups,
-            ties,
-            loglik_saturated,
-        }
+        let loglik_saturated = -groups.iter().filter(|g| g.2 > 0).map(|g| g.2 as f64 * (g.2 as f64).ln()).sum::<f64>();
+        Self { n, p, x, event, groups, ties, loglik_saturated }
     }
 
     #[inline]
@@ -149,11 +137,7 @@ impl Design {
             ca += a1[k];
             cb += a2[k];
             for i in gs..ge {
-                let (aa, bb) = if self.event[i] {
-                    (ca - a1[k] + b1[k], cb - a2[k] + b2[k])
-                } else {
-                    (ca, cb)
-                };
+                let (aa, bb) = if self.event[i] { (ca - a1[k] + b1[k], cb - a2[k] + b2[k]) } else { (ca, cb) };
                 let ev = if self.event[i] { 1.0 } else { 0.0 };
                 g[i] = (ev - r[i] * aa) * inv_n;
                 h[i] = (r[i] * aa - r[i] * r[i] * bb) * inv_n;
@@ -228,10 +212,7 @@ pub(crate) fn solve(
     let mut resid = vec![0.0; n];
     let mut xv = vec![0.0; p];
     let l1: Vec<f64> = vp.iter().map(|v| v * pen.lambda * pen.alpha).collect();
-    let l2: Vec<f64> = vp
-        .iter()
-        .map(|v| v * pen.lambda * (1.0 - pen.alpha))
-        .collect();
+    let l2: Vec<f64> = vp.iter().map(|v| v * pen.lambda * (1.0 - pen.alpha)).collect();
     let mut ll = d.expand(&st.eta, &mut g, &mut h);
     let mut f_old = objective(d, vp, pen, &st.beta, ll);
     let mut outer = 0;
@@ -282,12 +263,7 @@ pub(crate) fn solve(
             }
         }
         // Move to the new point; halve the step while the objective increases.
-        let step: Vec<f64> = st
-            .beta
-            .iter()
-            .zip(&beta_start)
-            .map(|(a, b)| a - b)
-            .collect();
+        let step: Vec<f64> = st.beta.iter().zip(&beta_start).map(|(a, b)| a - b).collect();
         let mut scale = 1.0;
         let mut eta_new = vec![0.0; n];
         let mut f_new;
@@ -317,10 +293,8 @@ pub(crate) fn solve(
             t.push(f_new);
         }
         f_old = f_new;
-        let last_change = (0..p)
-            .filter(|&j| st.in_set[j])
-            .map(|j| xv[j] * (scale * step[j]).powi(2))
-            .fold(0.0, f64::max);
+        let last_change =
+            (0..p).filter(|&j| st.in_set[j]).map(|j| xv[j] * (scale * step[j]).powi(2)).fold(0.0, f64::max);
         ll = d.expand(&st.eta, &mut g, &mut h);
         if last_change < thresh {
             // Karush-Kuhn-Tucker check of the columns outside the set.
@@ -336,21 +310,11 @@ pub(crate) fn solve(
                 }
             }
             if !added {
-                return Solve {
-                    outer_iterations: outer,
-                    final_change: last_change,
-                    converged: true,
-                    loglik: ll,
-                };
+                return Solve { outer_iterations: outer, final_change: last_change, converged: true, loglik: ll };
             }
         }
         if st.passes > max_passes {
-            return Solve {
-                outer_iterations: outer,
-                final_change: last_change,
-                converged: false,
-                loglik: ll,
-            };
+            return Solve { outer_iterations: outer, final_change: last_change, converged: false, loglik: ll };
         }
     }
 }

@@ -147,10 +147,7 @@ fn fold_ids(folds: &Folds, n: usize) -> Result<(Vec<usize>, usize)> {
                     "need at least 3 folds",
                 ));
             }
-            let mapped = ids
-                .iter()
-                .map(|v| labels.binary_search(v).unwrap_or(0))
-                .collect();
+            let mapped = ids.iter().map(|v| labels.binary_search(v).unwrap_or(0)).collect();
             Ok((mapped, labels.len()))
         }
         Folds::Seeded { k, seed } => {
@@ -237,8 +234,7 @@ pub fn cv_coxnet(data: &SurvivalData, x: &Covariates, options: &CvOptions) -> Re
                 let eta = x.linear_predictor(&beta)?;
                 let v = match options.measure {
                     CvMeasure::Deviance => {
-                        deviance(data, &all_rows, &eta, opts.ties)
-                            - deviance(data, &train, &eta, opts.ties)
+                        deviance(data, &all_rows, &eta, opts.ties) - deviance(data, &train, &eta, opts.ties)
                     }
                     CvMeasure::C => {
                         let sub = data.subset(&test);
@@ -263,33 +259,18 @@ pub fn cv_coxnet(data: &SurvivalData, x: &Covariates, options: &CvOptions) -> Re
     let mut cvm = vec![f64::NAN; nl];
     let mut cvsd = vec![f64::NAN; nl];
     for m in 0..nl {
-        let vals: Vec<(f64, f64)> = per_fold
-            .iter()
-            .filter(|(r, _)| !r[m].is_nan())
-            .map(|(r, w)| (r[m], *w))
-            .collect();
+        let vals: Vec<(f64, f64)> = per_fold.iter().filter(|(r, _)| !r[m].is_nan()).map(|(r, w)| (r[m], *w)).collect();
         let sw: f64 = vals.iter().map(|v| v.1).sum();
         if vals.len() < 2 || sw <= 0.0 {
             continue;
         }
         let mean = vals.iter().map(|(v, w)| v * w).sum::<f64>() / sw;
-        let var = vals
-            .iter()
-            .map(|(v, w)| w * (v - mean).powi(2))
-            .sum::<f64>()
-            / sw;
+        let var = vals.iter().map(|(v, w)| w * (v - mean).powi(2)).sum::<f64>() / sw;
         cvm[m] = mean;
         cvsd[m] = (var / (vals.len() as f64 - 1.0)).sqrt();
     }
-    let sign = if options.measure == CvMeasure::C {
-        -1.0
-    } else {
-        1.0
-    };
-    let best = (0..nl)
-        .filter(|&m| !cvm[m].is_nan())
-        .map(|m| sign * cvm[m])
-        .fold(f64::INFINITY, f64::min);
+    let sign = if options.measure == CvMeasure::C { -1.0 } else { 1.0 };
+    let best = (0..nl).filter(|&m| !cvm[m].is_nan()).map(|m| sign * cvm[m]).fold(f64::INFINITY, f64::min);
     if !best.is_finite() {
         return Err(SurvivalError::Numerical {
             context: "cross-validation".into(),
@@ -297,13 +278,9 @@ pub fn cv_coxnet(data: &SurvivalData, x: &Covariates, options: &CvOptions) -> Re
         });
     }
     // Lambdas decrease, so the first index reaching the optimum is the largest lambda.
-    let index_min = (0..nl)
-        .find(|&m| !cvm[m].is_nan() && sign * cvm[m] <= best)
-        .unwrap_or(0);
+    let index_min = (0..nl).find(|&m| !cvm[m].is_nan() && sign * cvm[m] <= best).unwrap_or(0);
     let bound = sign * cvm[index_min] + cvsd[index_min];
-    let index_1se = (0..nl)
-        .find(|&m| !cvm[m].is_nan() && sign * cvm[m] <= bound)
-        .unwrap_or(index_min);
+    let index_1se = (0..nl).find(|&m| !cvm[m].is_nan() && sign * cvm[m] <= bound).unwrap_or(index_min);
     Ok(CoxnetCv {
         nzero: path.df.clone(),
         lambda_min: lambda[index_min],

@@ -151,11 +151,7 @@ pub(crate) fn interpolate(lambda: &[f64], beta: &[Vec<f64>], s: f64) -> Vec<f64>
     }
     let (l0, l1) = (lambda[m], lambda[m + 1]);
     let frac = if l0 == l1 { 1.0 } else { (s - l1) / (l0 - l1) };
-    beta[m]
-        .iter()
-        .zip(&beta[m + 1])
-        .map(|(a, b)| frac * a + (1.0 - frac) * b)
-        .collect()
+    beta[m].iter().zip(&beta[m + 1]).map(|(a, b)| frac * a + (1.0 - frac) * b).collect()
 }
 
 /// The prepared problem: sorted rows, scaled columns and penalty factors.
@@ -166,46 +162,27 @@ pub(crate) struct Prepared {
     pub allowed: Vec<bool>,
 }
 
-pub(crate) fn prepare(
-    data: &SurvivalData,
-    x: &Covariates,
-    options: &CoxnetOptions,
-) -> Result<Prepared> {
+pub(crate) fn prepare(data: &SurvivalData, x: &Covariates, options: &CoxnetOptions) -> Result<Prepared> {
     let n = data.len();
     let p = x.n_cols();
     check_len("covariate rows", n, x.n_rows())?;
     if !(options.alpha >= 0.0 && options.alpha <= 1.0) {
-        return Err(invalid_parameter(
-            "alpha",
-            options.alpha,
-            "must be in [0, 1]",
-        ));
+        return Err(invalid_parameter("alpha", options.alpha, "must be in [0, 1]"));
     }
     if !(options.thresh > 0.0) {
         return Err(invalid_parameter("thresh", options.thresh, "must be > 0"));
     }
     if p == 0 {
-        return Err(invalid_parameter(
-            "covariates",
-            0,
-            "need at least one column",
-        ));
+        return Err(invalid_parameter("covariates", 0, "need at least one column"));
     }
     if data.n_events() == 0 {
-        return Err(SurvivalError::NoEvents {
-            context: "penalised Cox regression".into(),
-            n,
-        });
+        return Err(SurvivalError::NoEvents { context: "penalised Cox regression".into(), n });
     }
     let mut vp = match &options.penalty_factor {
         Some(v) => {
             check_len("penalty_factor", p, v.len())?;
             if let Some(j) = v.iter().position(|f| !(f.is_finite() && *f >= 0.0)) {
-                return Err(invalid_parameter(
-                    &format!("penalty_factor[{j}]"),
-                    v[j],
-                    "must be finite and >= 0",
-                ));
+                return Err(invalid_parameter(&format!("penalty_factor[{j}]"), v[j], "must be finite and >= 0"));
             }
             v.clone()
         }
@@ -213,11 +190,7 @@ pub(crate) fn prepare(
     };
     let total: f64 = vp.iter().sum();
     if total <= 0.0 {
-        return Err(invalid_parameter(
-            "penalty_factor",
-            "all 0",
-            "at least one column must be penalised",
-        ));
+        return Err(invalid_parameter("penalty_factor", "all 0", "at least one column must be penalised"));
     }
     vp.iter_mut().for_each(|v| *v *= p as f64 / total);
     let order = data.order_by_time();
@@ -239,43 +212,27 @@ pub(crate) fn prepare(
         }
         xs.extend(order.iter().map(|&i| (c[i] - mean) / scale[j]));
     }
-    Ok(Prepared {
-        design: Design::new(&time, event, xs, p, options.ties),
-        scale,
-        vp,
-        allowed,
-    })
+    Ok(Prepared { design: Design::new(&time, event, xs, p, options.ties), scale, vp, allowed })
 }
 
 /// Fits the penalised Cox path (see the module documentation).
 ///
 /// # Errors
 /// [`SurvivalError::NoEvents`] for all-censored data, [`SurvivalError::TooFewEvents`] for a
-/// single event (every lambda gives `beta = 0` or an unbounded fit), and
+/// single event (every lambda gives `beta = 0` or an unbounded fit),
+/// [`SurvivalError::Numerical`] when a computed sequence would have `lambda_max = 0` (all
+/// times tied in one risk set, or every penalised column constant), and
 /// [`SurvivalError::InvalidParameter`] for out-of-range options or a lambda sequence that is
 /// empty, negative or not decreasing.
-pub fn fit_coxnet(
-    data: &SurvivalData,
-    x: &Covariates,
-    options: &CoxnetOptions,
-) -> Result<CoxnetPath> {
+pub fn fit_coxnet(data: &SurvivalData, x: &Covariates, options: &CoxnetOptions) -> Result<CoxnetPath> {
     if data.n_events() == 1 {
-        return Err(SurvivalError::TooFewEvents {
-            context: "penalised Cox regression".into(),
-            found: 1,
-            needed: 2,
-        });
+        return Err(SurvivalError::TooFewEvents { context: "penalised Cox regression".into(), found: 1, needed: 2 });
     }
     let prep = prepare(data, x, options)?;
     fit_prepared(&prep, x.names(), data.len(), options)
 }
 
-pub(crate) fn fit_prepared(
-    prep: &Prepared,
-    names: &[String],
-    n: usize,
-    options: &CoxnetOptions,
-) -> Result<CoxnetPath> {
+pub(crate) fn fit_prepared(prep: &Prepared, names: &[String], n: usize, options: &CoxnetOptions) -> Result<CoxnetPath> {
     let d = &prep.design;
     let p = d.p;
     let vp = &prep.vp;
@@ -294,10 +251,7 @@ pub(crate) fn fit_prepared(
             d,
             vp,
             &prep.allowed,
-            Penalty {
-                lambda: 1.0,
-                alpha: options.alpha,
-            },
+            Penalty { lambda: 1.0, alpha: options.alpha },
             thr,
             options.max_passes,
             &mut st,
@@ -313,24 +267,14 @@ pub(crate) fn fit_prepared(
     let mut g = vec![0.0; n];
     let mut h = vec![0.0; n];
     let ll_base = d.expand(&st.eta, &mut g, &mut h);
-    let grad: Vec<f64> = (0..p)
-        .map(|j| d.column(j).iter().zip(&g).map(|(x, r)| x * r).sum::<f64>())
-        .collect();
+    let grad: Vec<f64> = (0..p).map(|j| d.column(j).iter().zip(&g).map(|(x, r)| x * r).sum::<f64>()).collect();
     let (lambdas, user) = match &options.lambda {
         Some(l) => {
             if l.is_empty() || l.iter().any(|v| !(v.is_finite() && *v >= 0.0)) {
-                return Err(invalid_parameter(
-                    "lambda",
-                    format!("{l:?}"),
-                    "need finite values >= 0",
-                ));
+                return Err(invalid_parameter("lambda", format!("{l:?}"), "need finite values >= 0"));
             }
             if l.windows(2).any(|w| w[1] > w[0]) {
-                return Err(invalid_parameter(
-                    "lambda",
-                    format!("{l:?}"),
-                    "must be decreasing",
-                ));
+                return Err(invalid_parameter("lambda", format!("{l:?}"), "must be decreasing"));
             }
             (l.clone(), true)
         }
@@ -338,31 +282,26 @@ pub(crate) fn fit_prepared(
             if options.n_lambda == 0 {
                 return Err(invalid_parameter("n_lambda", 0, "must be >= 1"));
             }
-            let ratio = options
-                .lambda_min_ratio
-                .unwrap_or(if n < p { 0.01 } else { 1e-4 });
+            let ratio = options.lambda_min_ratio.unwrap_or(if n < p { 0.01 } else { 1e-4 });
             if !(ratio > 0.0 && ratio < 1.0) {
-                return Err(invalid_parameter(
-                    "lambda_min_ratio",
-                    ratio,
-                    "must be in (0, 1)",
-                ));
+                return Err(invalid_parameter("lambda_min_ratio", ratio, "must be in (0, 1)"));
             }
-            let lmax = (0..p)
-                .filter(|&j| prep.allowed[j] && vp[j] > 0.0)
-                .map(|j| grad[j].abs() / vp[j])
-                .fold(0.0, f64::max)
-                / options.alpha.max(1e-3);
+            let lmax =
+                (0..p).filter(|&j| prep.allowed[j] && vp[j] > 0.0).map(|j| grad[j].abs() / vp[j]).fold(0.0, f64::max)
+                    / options.alpha.max(1e-3);
+            if !(lmax > 0.0 && lmax.is_finite()) {
+                return Err(SurvivalError::Numerical {
+                    context: "penalised Cox regression".into(),
+                    detail: format!(
+                        "lambda_max is {lmax}: no penalised column has a nonzero score at the \
+                         null model (for example all times tied, or only constant columns); \
+                         there is nothing to select"
+                    ),
+                });
+            }
             let k = options.n_lambda;
-            let seq = (0..k)
-                .map(|m| {
-                    if k == 1 {
-                        lmax
-                    } else {
-                        lmax * ratio.powf(m as f64 / (k - 1) as f64)
-                    }
-                })
-                .collect();
+            let seq =
+                (0..k).map(|m| if k == 1 { lmax } else { lmax * ratio.powf(m as f64 / (k - 1) as f64) }).collect();
             (seq, false)
         }
     };
@@ -402,22 +341,14 @@ pub(crate) fn fit_prepared(
             d,
             vp,
             &prep.allowed,
-            Penalty {
-                lambda: lam,
-                alpha: options.alpha,
-            },
+            Penalty { lambda: lam, alpha: options.alpha },
             thr,
             options.max_passes,
             &mut st,
             None,
         );
         prev_lambda = lam;
-        let beta: Vec<f64> = st
-            .beta
-            .iter()
-            .zip(&prep.scale)
-            .map(|(b, s)| b / s)
-            .collect();
+        let beta: Vec<f64> = st.beta.iter().zip(&prep.scale).map(|(b, s)| b / s).collect();
         let dr = (res.loglik - ll0) / (d.loglik_saturated - ll0);
         path.lambda.push(lam);
         path.df.push(st.beta.iter().filter(|&&b| b != 0.0).count());
@@ -426,11 +357,7 @@ pub(crate) fn fit_prepared(
         path.convergence.push(Convergence {
             iterations: res.outer_iterations,
             final_change: res.final_change,
-            termination: if res.converged {
-                Termination::Converged
-            } else {
-                Termination::MaxIterations
-            },
+            termination: if res.converged { Termination::Converged } else { Termination::MaxIterations },
         });
         if !res.converged {
             break;

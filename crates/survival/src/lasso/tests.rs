@@ -5,9 +5,7 @@ use rand::{Rng, SeedableRng};
 
 fn synthetic(n: usize, p: usize, seed: u64) -> (SurvivalData, Covariates) {
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
-    let cols: Vec<Vec<f64>> = (0..p)
-        .map(|_| (0..n).map(|_| rng.random::<f64>() * 2.0 - 1.0).collect())
-        .collect();
+    let cols: Vec<Vec<f64>> = (0..p).map(|_| (0..n).map(|_| rng.random::<f64>() * 2.0 - 1.0).collect()).collect();
     let mut time = Vec::new();
     let mut event = Vec::new();
     for i in 0..n {
@@ -20,10 +18,7 @@ fn synthetic(n: usize, p: usize, seed: u64) -> (SurvivalData, Covariates) {
     }
     let names: Vec<String> = (0..p).map(|j| format!("x{j}")).collect();
     let refs: Vec<&str> = names.iter().map(String::as_str).collect();
-    (
-        SurvivalData::from_bool(&time, &event).unwrap(),
-        Covariates::from_columns(&refs, &cols).unwrap(),
-    )
+    (SurvivalData::from_bool(&time, &event).unwrap(), Covariates::from_columns(&refs, &cols).unwrap())
 }
 
 #[test]
@@ -39,25 +34,10 @@ fn lambda_max_gives_zero_and_the_path_decreases_the_objective() {
 #[test]
 fn small_lambda_approaches_the_unpenalised_breslow_fit() {
     let (d, x) = synthetic(120, 3, 5);
-    let cox = crate::cox::fit_cox(
-        &d,
-        &x,
-        &crate::cox::CoxOptions {
-            ties: Ties::Breslow,
-            ..Default::default()
-        },
-    )
-    .unwrap();
-    let path = fit_coxnet(
-        &d,
-        &x,
-        &CoxnetOptions {
-            lambda: Some(vec![0.0]),
-            thresh: 1e-14,
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    let cox =
+        crate::cox::fit_cox(&d, &x, &crate::cox::CoxOptions { ties: Ties::Breslow, ..Default::default() }).unwrap();
+    let path =
+        fit_coxnet(&d, &x, &CoxnetOptions { lambda: Some(vec![0.0]), thresh: 1e-14, ..Default::default() }).unwrap();
     for j in 0..3 {
         assert!((path.beta[0][j] - cox.coefficients[j]).abs() < 1e-6);
     }
@@ -69,10 +49,7 @@ fn zero_penalty_factor_keeps_a_column_in_every_model() {
     let path = fit_coxnet(
         &d,
         &x,
-        &CoxnetOptions {
-            penalty_factor: Some(vec![1.0, 1.0, 1.0, 1.0, 0.0]),
-            ..Default::default()
-        },
+        &CoxnetOptions { penalty_factor: Some(vec![1.0, 1.0, 1.0, 1.0, 0.0]), ..Default::default() },
     )
     .unwrap();
     assert!(path.beta.iter().all(|b| b[4] != 0.0));
@@ -91,10 +68,7 @@ fn constant_and_duplicated_columns_are_handled() {
     let p1 = fit_coxnet(
         &d,
         &x.subset_columns(&[0, 1]),
-        &CoxnetOptions {
-            lambda: Some(path.lambda.clone()),
-            ..Default::default()
-        },
+        &CoxnetOptions { lambda: Some(path.lambda.clone()), ..Default::default() },
     )
     .unwrap();
     let m = path.lambda.len() - 1;
@@ -114,39 +88,51 @@ fn p_much_larger_than_n_runs_with_ratio_one_hundredth() {
 fn bad_inputs_are_typed_errors() {
     let (d, x) = synthetic(40, 3, 13);
     let censored = SurvivalData::from_bool(d.time(), &[false; 40]).unwrap();
-    assert!(matches!(
-        fit_coxnet(&censored, &x, &CoxnetOptions::default()),
-        Err(SurvivalError::NoEvents { .. })
-    ));
+    assert!(matches!(fit_coxnet(&censored, &x, &CoxnetOptions::default()), Err(SurvivalError::NoEvents { .. })));
     let mut one = vec![false; 40];
     one[3] = true;
     let single = SurvivalData::from_bool(d.time(), &one).unwrap();
-    assert!(matches!(
-        fit_coxnet(&single, &x, &CoxnetOptions::default()),
-        Err(SurvivalError::TooFewEvents { .. })
-    ));
-    assert!(
-        fit_coxnet(
-            &d,
-            &x,
-            &CoxnetOptions {
-                alpha: 1.5,
-                ..Default::default()
-            }
-        )
-        .is_err()
-    );
-    assert!(
-        fit_coxnet(
-            &d,
-            &x,
-            &CoxnetOptions {
-                lambda: Some(vec![0.1, 0.2]),
-                ..Default::default()
-            }
-        )
-        .is_err()
-    );
+    assert!(matches!(fit_coxnet(&single, &x, &CoxnetOptions::default()), Err(SurvivalError::TooFewEvents { .. })));
+    assert!(fit_coxnet(&d, &x, &CoxnetOptions { alpha: 1.5, ..Default::default() }).is_err());
+    assert!(fit_coxnet(&d, &x, &CoxnetOptions { lambda: Some(vec![0.1, 0.2]), ..Default::default() }).is_err());
+}
+
+#[test]
+fn all_times_tied_leaves_nothing_to_select() {
+    let (_, x) = synthetic(20, 3, 23);
+    let d = SurvivalData::new(&[2.0; 20], &[1.0; 20]).unwrap();
+    assert!(matches!(fit_coxnet(&d, &x, &CoxnetOptions::default()), Err(SurvivalError::Numerical { .. })));
+}
+
+#[test]
+fn perfect_separation_gives_a_finite_penalised_path() {
+    let time: Vec<f64> = (1..=30).map(f64::from).collect();
+    let event = vec![1.0; 30];
+    let sep: Vec<f64> = (0..30).map(|i| if i < 15 { 1.0 } else { 0.0 }).collect();
+    let noise: Vec<f64> = (0..30).map(|i| ((i * 7) % 11) as f64 / 11.0).collect();
+    let d = SurvivalData::new(&time, &event).unwrap();
+    let x = Covariates::from_columns(&["sep", "noise"], &[sep, noise]).unwrap();
+    let path = fit_coxnet(&d, &x, &CoxnetOptions::default()).unwrap();
+    assert!(path.beta.iter().flatten().all(|b| b.is_finite()));
+    assert!(path.beta.last().unwrap()[0] > 1.0);
+}
+
+#[test]
+fn efron_ties_at_lambda_zero_match_the_efron_cox_fit() {
+    let (d, x) = synthetic(90, 3, 29);
+    // Round times to create ties.
+    let t: Vec<f64> = d.time().iter().map(|v| (v * 4.0).round()).collect();
+    let d = SurvivalData::from_bool(&t, d.event()).unwrap();
+    let cox = crate::cox::fit_cox(&d, &x, &crate::cox::CoxOptions::default()).unwrap();
+    let path = fit_coxnet(
+        &d,
+        &x,
+        &CoxnetOptions { lambda: Some(vec![0.0]), ties: Ties::Efron, thresh: 1e-14, ..Default::default() },
+    )
+    .unwrap();
+    for j in 0..3 {
+        assert!((path.beta[0][j] - cox.coefficients[j]).abs() < 1e-6);
+    }
 }
 
 #[test]
@@ -154,16 +140,7 @@ fn cross_validation_runs_and_orders_lambda_min_and_1se() {
     let (d, x) = synthetic(100, 8, 17);
     for measure in [CvMeasure::Deviance, CvMeasure::C] {
         for lambda_mode in [CvLambdaMode::Shared, CvLambdaMode::PerFold] {
-            let cv = cv_coxnet(
-                &d,
-                &x,
-                &CvOptions {
-                    measure,
-                    lambda_mode,
-                    ..Default::default()
-                },
-            )
-            .unwrap();
+            let cv = cv_coxnet(&d, &x, &CvOptions { measure, lambda_mode, ..Default::default() }).unwrap();
             assert!(cv.lambda_1se >= cv.lambda_min);
             assert_eq!(cv.cvm.len(), cv.lambda.len());
         }
@@ -174,21 +151,8 @@ fn cross_validation_runs_and_orders_lambda_min_and_1se() {
 fn a_fold_without_events_is_a_typed_error() {
     let (d, x) = synthetic(30, 3, 19);
     // Put every event in folds 0 and 1; fold 2 has none.
-    let ids: Vec<usize> = d
-        .event()
-        .iter()
-        .enumerate()
-        .map(|(i, &e)| if e { i % 2 } else { 2 })
-        .collect();
-    let err = cv_coxnet(
-        &d,
-        &x,
-        &CvOptions {
-            folds: Folds::Ids(ids),
-            ..Default::default()
-        },
-    )
-    .unwrap_err();
+    let ids: Vec<usize> = d.event().iter().enumerate().map(|(i, &e)| if e { i % 2 } else { 2 }).collect();
+    let err = cv_coxnet(&d, &x, &CvOptions { folds: Folds::Ids(ids), ..Default::default() }).unwrap_err();
     assert!(matches!(err, SurvivalError::TooFewEvents { .. }), "{err}");
 }
 

@@ -10,15 +10,10 @@ use std::path::PathBuf;
 /// `$RADIOMICS_REFERENCE_DATA/survival`, defaulting to the shared data next to the workspace.
 /// Panics (so the test fails) when the folder is missing.
 pub fn survival_dir() -> PathBuf {
-    let root = std::env::var("RADIOMICS_REFERENCE_DATA").unwrap_or_else(|_| {
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data").to_string()
-    });
+    let root = std::env::var("RADIOMICS_REFERENCE_DATA")
+        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data").to_string());
     let dir = PathBuf::from(root).join("survival");
-    assert!(
-        dir.is_dir(),
-        "reference data folder {} is missing; set RADIOMICS_REFERENCE_DATA",
-        dir.display()
-    );
+    assert!(dir.is_dir(), "reference data folder {} is missing; set RADIOMICS_REFERENCE_DATA", dir.display());
     dir
 }
 
@@ -30,16 +25,13 @@ pub struct Table {
 
 impl Table {
     pub fn col(&self, name: &str) -> &[f64] {
-        self.columns
-            .get(name)
-            .unwrap_or_else(|| panic!("column {name} missing"))
+        self.columns.get(name).unwrap_or_else(|| panic!("column {name} missing"))
     }
 }
 
 pub fn read_csv(rel: &str) -> Table {
     let path = survival_dir().join(rel);
-    let mut rdr = csv::Reader::from_path(&path)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let mut rdr = csv::Reader::from_path(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     let header: Vec<String> = rdr.headers().unwrap().iter().map(str::to_string).collect();
     let mut cols: Vec<Vec<f64>> = vec![Vec::new(); header.len()];
     for rec in rdr.records() {
@@ -48,16 +40,12 @@ pub fn read_csv(rel: &str) -> Table {
             cols[j].push(v.trim().parse::<f64>().unwrap_or(f64::NAN));
         }
     }
-    Table {
-        columns: header.iter().cloned().zip(cols).collect(),
-        header,
-    }
+    Table { columns: header.iter().cloned().zip(cols).collect(), header }
 }
 
 pub fn read_json(rel: &str) -> Value {
     let path = survival_dir().join("expected").join(rel);
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     serde_json::from_str(&text).unwrap()
 }
 
@@ -75,13 +63,7 @@ pub fn data_and_x(table: &Table, covs: &[&str]) -> (SurvivalData, Covariates, Ve
 }
 
 pub fn f(v: &Value) -> f64 {
-    v.as_f64().unwrap_or_else(|| {
-        if v.is_null() {
-            f64::NAN
-        } else {
-            panic!("not a number: {v}")
-        }
-    })
+    v.as_f64().unwrap_or_else(|| if v.is_null() { f64::NAN } else { panic!("not a number: {v}") })
 }
 
 pub fn vec_f(v: &Value) -> Vec<f64> {
