@@ -29,7 +29,9 @@ fn patient() -> (Vec<Volume<f32>>, LabelMap) {
         })
         .collect();
     let seg = Array3::from_shape_fn((nz, ny, nx), |(z, y, x)| {
-        let d = ((z as f64 - 77.0) / 20.0).powi(2) + ((y as f64 - 120.0) / 25.0).powi(2) + ((x as f64 - 110.0) / 30.0).powi(2);
+        let d = ((z as f64 - 77.0) / 20.0).powi(2)
+            + ((y as f64 - 120.0) / 25.0).powi(2)
+            + ((x as f64 - 110.0) / 30.0).powi(2);
         if d < 0.1 {
             1u32
         } else if d < 0.4 {

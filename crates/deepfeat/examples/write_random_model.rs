@@ -18,8 +18,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "small" => CnnSWidths::SMALL,
         other => return Err(format!("size must be full or small, not {other}").into()),
     };
-    let activation =
-        if rest.first().map(String::as_str) == Some("pre-relu") { FeatureActivation::PreRelu } else { FeatureActivation::PostRelu };
+    let activation = if rest.first().map(String::as_str) == Some("pre-relu") {
+        FeatureActivation::PreRelu
+    } else {
+        FeatureActivation::PostRelu
+    };
     let bytes = random_cnn_s_onnx(widths, seed.parse()?, activation)?;
     std::fs::write(path, &bytes)?;
     eprintln!("wrote {path}: {:.1} MB", bytes.len() as f64 / 1e6);

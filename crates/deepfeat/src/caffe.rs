@@ -285,7 +285,9 @@ pub struct CaffeImport {
 fn blob_shape(blob: &BlobProto) -> Vec<usize> {
     match &blob.shape {
         Some(shape) if !shape.dim.is_empty() => shape.dim.iter().map(|&d| d.max(0) as usize).collect(),
-        _ => [blob.num, blob.channels, blob.height, blob.width].iter().map(|d| d.unwrap_or(0).max(0) as usize).collect(),
+        _ => {
+            [blob.num, blob.channels, blob.height, blob.width].iter().map(|d| d.unwrap_or(0).max(0) as usize).collect()
+        }
     }
 }
 
@@ -320,11 +322,8 @@ fn pair(single: &[u32], h: Option<u32>, w: Option<u32>, default: u32) -> [usize;
 /// `input_size` is the input `[height, width]` used when the file declares no input shape
 /// (trained models usually have a data layer instead); CNN-S takes 224 x 224.
 pub fn import_caffemodel(bytes: &[u8], what: &str, input_size: [usize; 2]) -> Result<CaffeImport> {
-    let corrupt = |detail: String| DeepFeatError::CorruptModel {
-        what: what.to_string(),
-        format: "Caffe .caffemodel",
-        detail,
-    };
+    let corrupt =
+        |detail: String| DeepFeatError::CorruptModel { what: what.to_string(), format: "Caffe .caffemodel", detail };
     let net = NetParameter::decode(bytes).map_err(|e| corrupt(e.to_string()))?;
     let layers: Vec<CaffeLayer> = if !net.layer.is_empty() {
         net.layer
@@ -365,11 +364,10 @@ pub fn import_caffemodel(bytes: &[u8], what: &str, input_size: [usize; 2]) -> Re
     let network_name = net.name.clone().filter(|n| !n.is_empty()).unwrap_or_else(|| "caffe".into());
 
     // Input shape: input_shape, input_dim, or the caller's size.
-    let declared: Option<Vec<usize>> = net
-        .input_shape
-        .first()
-        .map(|s| s.dim.iter().map(|&d| d.max(0) as usize).collect())
-        .or_else(|| (net.input_dim.len() >= 4).then(|| net.input_dim[..4].iter().map(|&d| d.max(0) as usize).collect()));
+    let declared: Option<Vec<usize>> =
+        net.input_shape.first().map(|s| s.dim.iter().map(|&d| d.max(0) as usize).collect()).or_else(|| {
+            (net.input_dim.len() >= 4).then(|| net.input_dim[..4].iter().map(|&d| d.max(0) as usize).collect())
+        });
     let input_size = match &declared {
         Some(d) if d.len() == 4 => [d[2], d[3]],
         _ => input_size,
@@ -428,7 +426,10 @@ pub fn import_caffemodel(bytes: &[u8], what: &str, input_size: [usize; 2]) -> Re
                 if p.transpose.unwrap_or(false) || p.axis.unwrap_or(1) != 1 {
                     return Err(invalid("transposed inner products or axis != 1 are not supported".into()));
                 }
-                LayerKind::InnerProduct { out_features: p.num_output.unwrap_or(0) as usize, bias: p.bias_term.unwrap_or(true) }
+                LayerKind::InnerProduct {
+                    out_features: p.num_output.unwrap_or(0) as usize,
+                    bias: p.bias_term.unwrap_or(true),
+                }
             }
             "LRN" => {
                 let p = layer.lrn.clone().unwrap_or_default();
@@ -469,7 +470,9 @@ pub fn import_caffemodel(bytes: &[u8], what: &str, input_size: [usize; 2]) -> Re
             }
             _ => unreachable!("layer kinds are mapped above"),
         };
-        if network.input_channels == 0 && let LayerKind::Convolution { group, .. } = kind {
+        if network.input_channels == 0
+            && let LayerKind::Convolution { group, .. } = kind
+        {
             // The first convolution's weights [out, in / group, kh, kw] give the input channels.
             let shape = layer.blobs.first().map(blob_shape).unwrap_or_default();
             let per_group = if shape.len() == 4 { shape[1] } else { 0 };
@@ -520,7 +523,13 @@ pub fn read_mean_binaryproto(bytes: &[u8], what: &str) -> Result<[f32; 3]> {
     let blob = BlobProto::decode(bytes).map_err(|e| corrupt(e.to_string()))?;
     let values = blob_values(&blob);
     let shape = blob_shape(&blob);
-    let channels = if shape.len() == 4 { shape[1] } else if shape.len() == 3 { shape[0] } else { 0 };
+    let channels = if shape.len() == 4 {
+        shape[1]
+    } else if shape.len() == 3 {
+        shape[0]
+    } else {
+        0
+    };
     if channels != 3 || values.is_empty() || values.len() % 3 != 0 {
         return Err(corrupt(format!("expected a 3-channel blob, found shape {shape:?} with {} values", values.len())));
     }

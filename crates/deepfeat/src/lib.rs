@@ -60,9 +60,8 @@ pub use extract::{DeepFeatures, FeatureExtractor, feature_name, layer_code};
 pub use network::{CnnSWidths, Network, Weights};
 pub use onnx::{FeatureActivation, ModelInfo, OnnxExportOptions};
 pub use prepare::{
-    ColourOrder, EmptyRegionPolicy, GreyscaleInput, IMAGENET_MEAN_BGR, Modality, NormalisationScope,
-    PrepareSettings, PreparedBatch, Region, RegionLabels, SliceBox, largest_slice, normalise_0_255, prepare_patient,
-    region_box,
+    ColourOrder, EmptyRegionPolicy, GreyscaleInput, IMAGENET_MEAN_BGR, Modality, NormalisationScope, PrepareSettings,
+    PreparedBatch, Region, RegionLabels, SliceBox, largest_slice, normalise_0_255, prepare_patient, region_box,
 };
 
 /// Writes a CNN-S-shaped network ([`CnnSWidths::FULL`] or a down-scaled one) with seeded

@@ -180,12 +180,7 @@ fn conv(name: &str, out_channels: usize, kernel: usize, stride: usize, pad: usiz
 fn max_pool(name: &str, kernel: usize, stride: usize) -> Layer {
     layer(
         name,
-        LayerKind::MaxPool {
-            kernel: [kernel; 2],
-            stride: [stride; 2],
-            pad: [0; 2],
-            rounding: PoolRounding::Ceil,
-        },
+        LayerKind::MaxPool { kernel: [kernel; 2], stride: [stride; 2], pad: [0; 2], rounding: PoolRounding::Ceil },
     )
 }
 
@@ -522,10 +517,8 @@ mod tests {
     fn cnn_s_parameter_count() {
         // 102.9 M float32 parameters; fc6 alone has 18432 x 4096 + 4096.
         let shapes = Network::cnn_s().parameter_shapes().unwrap();
-        let total: usize = shapes
-            .iter()
-            .map(|s| s.weight.iter().product::<usize>() + s.bias.as_ref().map_or(0, |b| b[0]))
-            .sum();
+        let total: usize =
+            shapes.iter().map(|s| s.weight.iter().product::<usize>() + s.bias.as_ref().map_or(0, |b| b[0])).sum();
         assert_eq!(total, 102_908_520);
         let fc6 = shapes.iter().find(|s| s.layer == "fc6").unwrap();
         assert_eq!(fc6.weight, vec![4096, 18432]);

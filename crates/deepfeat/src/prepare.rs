@@ -100,7 +100,8 @@ impl RegionLabels {
     /// Parses `necrosis=1,core=1,4,whole=1,2,4` (any subset; the others keep their default).
     /// A number after a comma belongs to the region named last.
     pub fn parse(text: &str) -> Result<Self> {
-        let invalid = |reason: String| DeepFeatError::InvalidSetting { name: "labels", value: text.to_string(), reason };
+        let invalid =
+            |reason: String| DeepFeatError::InvalidSetting { name: "labels", value: text.to_string(), reason };
         let mut labels = Self::default();
         let mut current: Option<Region> = None;
         let mut seen = Vec::new();
@@ -127,10 +128,8 @@ impl RegionLabels {
                 None => part,
             };
             let region = current.ok_or_else(|| invalid("start with a region name, e.g. necrosis=1".into()))?;
-            let label: u32 = value
-                .trim()
-                .parse()
-                .map_err(|_| invalid(format!("`{value}` is not a non-negative integer label")))?;
+            let label: u32 =
+                value.trim().parse().map_err(|_| invalid(format!("`{value}` is not a non-negative integer label")))?;
             if label == 0 {
                 return Err(invalid("label 0 is the background".into()));
             }
@@ -361,7 +360,11 @@ pub fn prepare_patient<T: Copy + Into<f64>>(
     }
     for (modality, image) in images {
         image
-            .same_grid(&segmentation.0, radiomics_volume::DEFAULT_GEOMETRY_TOLERANCE, &format!("{} image and segmentation", modality.code()))
+            .same_grid(
+                &segmentation.0,
+                radiomics_volume::DEFAULT_GEOMETRY_TOLERANCE,
+                &format!("{} image and segmentation", modality.code()),
+            )
             .map_err(|e| DeepFeatError::Volume { what: what.to_string(), detail: e.to_string() })?;
     }
     let (slice, tumour_area) = largest_slice(segmentation, &settings.labels.whole, what)?;
@@ -392,9 +395,9 @@ pub fn prepare_patient<T: Copy + Into<f64>>(
     let mut batch = Array4::<f32>::zeros((images.len() * boxes.len(), 3, size, size));
     let mut crops = Vec::with_capacity(batch.dim().0);
     for (modality, image) in images {
-        let grey: Array2<f32> =
-            image.data().index_axis_move(Axis(0), slice).mapv(|v| Into::<f64>::into(v) as f32);
-        let slice_normalised = (settings.normalisation == NormalisationScope::Slice).then(|| normalise_0_255(grey.view()));
+        let grey: Array2<f32> = image.data().index_axis_move(Axis(0), slice).mapv(|v| Into::<f64>::into(v) as f32);
+        let slice_normalised =
+            (settings.normalisation == NormalisationScope::Slice).then(|| normalise_0_255(grey.view()));
         for &(region, b) in &boxes {
             let window = s![b.min[0]..=b.max[0], b.min[1]..=b.max[1]];
             let crop = match &slice_normalised {

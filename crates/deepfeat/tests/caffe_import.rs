@@ -141,10 +141,8 @@ fn v2_model(p: &Params) -> Vec<u8> {
     let relu7 = layer("relu7", "ReLU", "fc7", "fc7");
     let prob = layer("prob", "Softmax", "fc7", "prob");
     // NetParameter: name 1, input 3, input_shape 8, layer 100.
-    let mut net = Pb::default()
-        .string(1, "tiny_v2")
-        .string(3, "data")
-        .msg(8, Pb::default().packed_varints(1, &[1, 3, 8, 8]));
+    let mut net =
+        Pb::default().string(1, "tiny_v2").string(3, "data").msg(8, Pb::default().packed_varints(1, &[1, 3, 8, 8]));
     for l in [conv, relu1, norm, pool, fc6, relu6, drop6, fc7, relu7, prob] {
         net = net.msg(100, l);
     }
@@ -291,10 +289,7 @@ fn imported_layers_keep_caffe_parameters() {
     let import = import_caffemodel(&v1_model(&params()), "tiny", [224, 224]).unwrap();
     let names: Vec<&str> = import.network.layers.iter().map(|l| l.name.as_str()).collect();
     assert_eq!(names, ["conv1", "relu1", "norm1", "pool1", "fc6", "relu6", "fc7", "relu7"]);
-    assert_eq!(
-        import.network.layers[2].kind,
-        LayerKind::Lrn { size: 3, alpha: 0.3, beta: 0.75, bias: 2.0 }
-    );
+    assert_eq!(import.network.layers[2].kind, LayerKind::Lrn { size: 3, alpha: 0.3, beta: 0.75, bias: 2.0 });
     assert_eq!(
         import.network.layers[3].kind,
         LayerKind::MaxPool { kernel: [3, 3], stride: [2, 2], pad: [0, 0], rounding: PoolRounding::Ceil }

@@ -65,7 +65,10 @@ impl OrtEngine {
 
 /// Registers the CUDA execution provider when this ONNX Runtime has it, otherwise logs that
 /// the CPU is used.
-fn with_cuda(builder: ort::session::builder::SessionBuilder, info: &ModelInfo) -> Result<ort::session::builder::SessionBuilder> {
+fn with_cuda(
+    builder: ort::session::builder::SessionBuilder,
+    info: &ModelInfo,
+) -> Result<ort::session::builder::SessionBuilder> {
     match ep::CUDA::is_available() {
         Ok(true) => {
             let provider = ep::CUDA::default().build().error_on_failure();
@@ -96,9 +99,8 @@ impl Engine for OrtEngine {
         let batch = batch.as_standard_layout();
         let input = TensorRef::from_array_view(&batch).map_err(|e| ort_error(&self.info, e))?;
         let mut session = self.session.lock().unwrap_or_else(|p| p.into_inner());
-        let outputs = session
-            .run(ort::inputs![self.info.input_name.as_str() => input])
-            .map_err(|e| ort_error(&self.info, e))?;
+        let outputs =
+            session.run(ort::inputs![self.info.input_name.as_str() => input]).map_err(|e| ort_error(&self.info, e))?;
         self.info
             .outputs
             .iter()

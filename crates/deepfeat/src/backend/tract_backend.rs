@@ -29,7 +29,8 @@ impl TractEngine {
         let mut model = tract_onnx::onnx().model_for_read(&mut &bytes[..]).map_err(|e| tract_error(info, e))?;
         model.select_outputs_by_name(&options.outputs).map_err(|e| tract_error(info, e))?;
         model.set_input_names([info.input_name.as_str()]).map_err(|e| tract_error(info, e))?;
-        let engine = Self { model, info: info.clone(), input_size: options.input_size, plans: Mutex::new(HashMap::new()) };
+        let engine =
+            Self { model, info: info.clone(), input_size: options.input_size, plans: Mutex::new(HashMap::new()) };
         // Optimising once here surfaces unsupported operators at load time, not at the first batch.
         engine.plan(info.fixed_batch.unwrap_or(1))?;
         Ok(engine)

@@ -216,10 +216,7 @@ pub struct InitializerName {
 /// `ModelProto { graph: GraphProto { output: [..] } }` appended to a model add those outputs
 /// to its graph and leave every other field, known to this crate or not, untouched.
 pub fn append_graph_outputs(model: &[u8], outputs: Vec<ValueInfoProto>) -> Vec<u8> {
-    let patch = ModelProto {
-        graph: Some(GraphProto { output: outputs, ..Default::default() }),
-        ..Default::default()
-    };
+    let patch = ModelProto { graph: Some(GraphProto { output: outputs, ..Default::default() }), ..Default::default() };
     // `ir_version` 0 and empty strings are not encoded, so only field 7 is written.
     let patch = patch.encode_to_vec();
     let mut bytes = Vec::with_capacity(model.len() + patch.len());

@@ -239,10 +239,7 @@ pub fn write_onnx(network: &Network, weights: &Weights, options: &OnnxExportOpti
         outputs.push(value_info(&out_name, &shape_dims(*shape)));
     }
 
-    let input = value_info(
-        INPUT_NAME,
-        &[network.input_channels, network.input_size[0], network.input_size[1]],
-    );
+    let input = value_info(INPUT_NAME, &[network.input_channels, network.input_size[0], network.input_size[1]]);
     let graph = GraphProto {
         node: nodes,
         name: network.name.clone(),
@@ -259,9 +256,8 @@ pub fn write_onnx(network: &Network, weights: &Weights, options: &OnnxExportOpti
         },
         StringStringEntryProto { key: "radiomics.activation".into(), value: options.activation.as_str().into() },
     ];
-    metadata_props.extend(
-        options.metadata.iter().map(|(k, v)| StringStringEntryProto { key: k.clone(), value: v.clone() }),
-    );
+    metadata_props
+        .extend(options.metadata.iter().map(|(k, v)| StringStringEntryProto { key: k.clone(), value: v.clone() }));
     let model = ModelProto {
         ir_version: 8,
         opset_import: vec![OperatorSetIdProto { domain: String::new(), version: options.opset }],
