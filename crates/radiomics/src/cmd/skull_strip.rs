@@ -1,0 +1,36 @@
+//! `radiomics skull-strip IN -o BRAIN_MASK`: brain mask from a T1 or T1C head image.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use radiomics_preproc::skull_strip::{skull_strip, SkullStripParams};
+use radiomics_volume::io;
+
+use super::preprocess::read_image;
+
+/// Arguments of `radiomics skull-strip`.
+#[derive(Debug, clap::Args)]
+pub struct SkullStripArgs {
+    /// T1-weighted (or T1C) head image.
+    pub input: PathBuf,
+    /// Brain mask (uint8, 1 = brain).
+    #[arg(short, long)]
+    pub output: PathBuf,
+    /// Erosion radius in mm separating brain from scalp.
+    #[arg(long, default_value_t = SkullStripParams::default().erosion_mm)]
+    pub erosion: f64,
+    /// Tissue threshold as a fraction of the median head intensity.
+    #[arg(long, default_value_t = SkullStripParams::default().tissue_fraction)]
+    pub tissue_fraction: f64,
+}
+
+/// Computes and writes the brain mask.
+pub fn run(args: SkullStripArgs) -> anyhow::Result<ExitCode> {
+    let image = read_image(&args.input)?;
+    let params = SkullStripParams { erosion_mm: args.erosion, tissue_fraction: args.tissue_fraction, ..Default::default() };
+    let mask = skull_strip(&image, &params)?;
+    eprintln!("brain mask: {} voxels, {:.0} mL", mask.count(), mask.physical_volume() / 1000.0);
+    io::write_mask(&mask, &args.output).with_context(|| format!("cannot write {}", args.output.display()))?;
+    Ok(ExitCode::SUCCESS)
+}
