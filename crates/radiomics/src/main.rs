@@ -43,6 +43,30 @@ enum Command {
     /// Handcrafted features (shape, first order, texture) of one image and mask as CSV.
     #[cfg(feature = "texture")]
     Features(cmd::features::FeaturesArgs),
+    /// Compute CNN-S fc6/fc7 deep features of one patient (4 modalities x 3 sub-regions) as one CSV row.
+    #[cfg(feature = "deepfeat")]
+    DeepFeatures(cmd::deep_features::DeepFeaturesArgs),
+    /// Convert a Caffe .caffemodel (e.g. VGG_CNN_S) to an ONNX model with fc6/fc7 outputs.
+    #[cfg(feature = "deepfeat")]
+    ConvertCaffe(cmd::convert_caffe::ConvertCaffeArgs),
+    /// N4 bias field correction (SimpleITK defaults), optionally writing the bias field.
+    #[cfg(feature = "preproc")]
+    N4(cmd::n4::N4Args),
+    /// Resample an image to a spacing or onto another image's grid (linear, nearest, B-spline).
+    #[cfg(feature = "preproc")]
+    Resample(cmd::resample::ResampleArgs),
+    /// Rigidly register MOVING onto FIXED (Mattes MI) and write the resampled image and .tfm.
+    #[cfg(feature = "preproc")]
+    Register(cmd::register::RegisterArgs),
+    /// Brain mask from a T1 or T1C head image.
+    #[cfg(feature = "preproc")]
+    SkullStrip(cmd::skull_strip::SkullStripArgs),
+    /// Match an image's histogram to a reference image (ITK's quantile method).
+    #[cfg(feature = "preproc")]
+    MatchHistogram(cmd::match_histogram::MatchHistogramArgs),
+    /// Preprocess one patient: N4, skull strip, resample, register to T1C, normalise.
+    #[cfg(feature = "preproc")]
+    Preprocess(cmd::preprocess::PreprocessArgs),
 }
 
 fn main() -> ExitCode {
@@ -59,6 +83,22 @@ fn main() -> ExitCode {
         Command::Report(args) => cmd::report::run(args),
         #[cfg(feature = "texture")]
         Command::Features(args) => cmd::features::run(args),
+        #[cfg(feature = "deepfeat")]
+        Command::DeepFeatures(args) => cmd::deep_features::run(args),
+        #[cfg(feature = "deepfeat")]
+        Command::ConvertCaffe(args) => cmd::convert_caffe::run(args),
+        #[cfg(feature = "preproc")]
+        Command::N4(args) => cmd::n4::run(args),
+        #[cfg(feature = "preproc")]
+        Command::Resample(args) => cmd::resample::run(args),
+        #[cfg(feature = "preproc")]
+        Command::Register(args) => cmd::register::run(args),
+        #[cfg(feature = "preproc")]
+        Command::SkullStrip(args) => cmd::skull_strip::run(args),
+        #[cfg(feature = "preproc")]
+        Command::MatchHistogram(args) => cmd::match_histogram::run(args),
+        #[cfg(feature = "preproc")]
+        Command::Preprocess(args) => cmd::preprocess::run(args),
     };
     match result {
         Ok(code) => code,
