@@ -203,9 +203,9 @@ pub fn fit_cox_efron(data: &CoxData<'_>, rows: &[usize], options: CoxFitOptions)
             halving = false;
             loglik = new_loglik;
             let step = cholesky_solve(&info, &score).ok_or_else(singular)?;
-            for k in 0..p {
-                beta[k] = new_beta[k];
-                new_beta[k] += step[k];
+            beta.copy_from_slice(&new_beta);
+            for (b, s) in new_beta.iter_mut().zip(&step) {
+                *b += s;
             }
         }
     }

@@ -9,6 +9,9 @@ use super::common::{GRID, LegendCorner, draw_legend, draw_text, fmt_axis, font_s
 use crate::calibration::Calibration;
 use crate::error::{NomogramError, Result};
 
+/// Mean prediction, observed survival and its confidence interval of one group.
+type GroupPoint = (f64, f64, Option<(f64, f64)>);
+
 /// Calibration plot of a [`Calibration`]: mean predicted survival (x) against Kaplan-Meier
 /// observed survival (y) per group, with the confidence interval of each KM estimate, the
 /// bias-corrected estimates when a bootstrap was run, and the ideal line y = x.
@@ -32,7 +35,7 @@ impl Plot for CalibrationPlot<'_> {
         let err = super::backend_error(name);
         let (_, height) = area.dim_in_pixel();
         let fs = font_sizes(height);
-        let apparent: Vec<(f64, f64, Option<(f64, f64)>)> = self
+        let apparent: Vec<GroupPoint> = self
             .calibration
             .groups
             .iter()
