@@ -4,7 +4,7 @@ use thiserror::Error;
 
 /// Everything that can go wrong while building a nomogram, a calibration table, a plot or a report.
 ///
-/// Each variant names the offending value and says how to fix the input.
+/// Each variant names the offending value and the fix for the input.
 #[derive(Debug, Error)]
 pub enum NomogramError {
     /// An input that must not be empty was empty.

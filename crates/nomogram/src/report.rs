@@ -9,7 +9,7 @@ use radiomics_survival::{Covariates, CoxOptions, KaplanMeier, SurvivalData, conc
 use crate::calibration::Calibration;
 use crate::error::{NomogramError, Result, check_len};
 use crate::nomogram::Nomogram;
-use crate::plot::{CalibrationPlot, KaplanMeierPlot, NomogramPlot, Plot, render_svg};
+use crate::plot::{CalibrationPlot, KaplanMeierPlot, NomogramPlot, render_svg};
 use crate::risk_groups::RiskGroupSummary;
 
 /// A patient characteristic for the cohort table.
@@ -437,6 +437,3 @@ impl ModelReport<'_> {
         Ok(())
     }
 }
-
-#[allow(dead_code)]
-fn assert_plot<P: Plot>(_: &P) {}
