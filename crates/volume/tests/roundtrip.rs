@@ -253,3 +253,48 @@ fn large_axes_switch_to_nifti2() {
     let options = WriteOptions { nifti_version: NiftiVersion::Nifti1, ..WriteOptions::default() };
     assert!(matches!(write_volume_with(&volume, &path, &options), Err(VolumeError::Unsupported { .. })));
 }
+
+/// Byte-swaps every numeric field of a little-endian NIfTI-2 header written by this crate.
+fn swap_nifti2_header(bytes: &mut [u8]) {
+    // (offset, field size, count) for the numeric fields of the 540-byte NIfTI-2 header.
+    let fields: [(usize, usize, usize); 12] = [
+        (0, 4, 1),
+        (12, 2, 2),
+        (16, 8, 8),
+        (80, 8, 3),
+        (104, 8, 8),
+        (168, 8, 1),
+        (176, 8, 6),
+        (224, 8, 2),
+        (344, 4, 2),
+        (352, 8, 6),
+        (400, 8, 12),
+        (496, 4, 3),
+    ];
+    for (offset, size, count) in fields {
+        for k in 0..count {
+            bytes[offset + k * size..offset + (k + 1) * size].reverse();
+        }
+    }
+}
+
+#[test]
+fn big_endian_nifti2_reads_like_little_endian() {
+    let dir = tempfile::tempdir().unwrap();
+    let volume = ramp(|i| i as f64 - 40.0, oblique_geometry());
+    let path = dir.path().join("le.nii");
+    let options = WriteOptions { nifti_version: NiftiVersion::Nifti2, ..WriteOptions::with_datatype(DataType::I16) };
+    write_volume_with(&volume, &path, &options).unwrap();
+    let mut bytes = std::fs::read(&path).unwrap();
+    swap_nifti2_header(&mut bytes);
+    for voxel in bytes[544..].chunks_exact_mut(2) {
+        voxel.reverse();
+    }
+    let swapped = dir.path().join("be.nii");
+    std::fs::write(&swapped, &bytes).unwrap();
+    let (back, info) = read_image(&swapped).unwrap();
+    assert_eq!(info.format, Format::Nifti2);
+    assert_eq!(info.byte_order, ByteOrder::Big);
+    assert_eq!(back.array(), volume.array());
+    assert_geometry_eq(back.geometry(), volume.geometry(), 1e-14);
+}
