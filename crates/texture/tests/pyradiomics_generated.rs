@@ -143,7 +143,8 @@ fn generated_case_matches_pyradiomics() {
     let mut failures = Vec::new();
     for (name, want) in EXPECTED {
         let v = got.get(name).unwrap_or(f64::NAN);
-        if !((v - want).abs() <= 1e-6 * want.abs().max(v.abs()) + 1e-12) {
+        let close = (v - want).abs() <= 1e-6 * want.abs().max(v.abs()) + 1e-12;
+        if !close {
             failures.push(format!("{name}: {v} vs {want}"));
         }
     }
