@@ -69,9 +69,11 @@ pub struct CvCurve {
     pub seed: u64,
     /// Lambdas of the path (decreasing).
     pub lambda: Vec<f64>,
-    /// Mean cross-validated partial-likelihood deviance.
+    /// Mean cross-validated partial-likelihood deviance (`null` in JSON where undefined).
+    #[serde(deserialize_with = "nan_for_null")]
     pub cvm: Vec<f64>,
-    /// Its standard error.
+    /// Its standard error (`null` in JSON where undefined).
+    #[serde(deserialize_with = "nan_for_null")]
     pub cvsd: Vec<f64>,
     /// Nonzero coefficients per lambda.
     pub nzero: Vec<usize>,
@@ -110,6 +112,12 @@ impl Signature {
             })
             .collect())
     }
+}
+
+/// Reads numbers where JSON `null` (how `serde_json` writes NaN) stands for NaN.
+fn nan_for_null<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<f64>, D::Error> {
+    let v: Vec<Option<f64>> = Vec::deserialize(d)?;
+    Ok(v.into_iter().map(|x| x.unwrap_or(f64::NAN)).collect())
 }
 
 /// Mean and sample standard deviation (`n - 1`).

@@ -1,0 +1,252 @@
+//! End-to-end tests of the cohort pipeline through the `radiomics` binary, on small synthetic
+//! cohorts written by the tests themselves.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use radiomics::volume::io::{write_label_map, write_volume};
+use radiomics::volume::synthetic::{PatientSpec, synthesize_patient};
+
+fn radiomics(args: &[&str]) -> Output {
+    let out = Command::new(env!("CARGO_BIN_EXE_radiomics")).args(args).output().expect("the radiomics binary runs");
+    eprintln!(
+        "radiomics {}\nstdout:\n{}\nstderr:\n{}",
+        args.join(" "),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+fn text(out: &Output) -> (String, String) {
+    (String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+fn json(path: &Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()))
+}
+
+/// Rows of a CSV file as header + records.
+fn csv_rows(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header = reader.headers().unwrap().iter().map(String::from).collect();
+    let rows = reader.records().map(|r| r.unwrap().iter().map(String::from).collect()).collect();
+    (header, rows)
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().expect("UTF-8 temporary path")
+}
+
+/// Checks a `meta` block: version, seed, settings and stage.
+fn check_meta(meta: &serde_json::Value, stage: &str) {
+    assert_eq!(meta["tool"], "radiomics");
+    assert_eq!(meta["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(meta["stage"], stage);
+    assert_eq!(meta["seed"], 42);
+    assert!(meta["settings"]["selection"]["icc_min"].is_number(), "settings recorded: {meta}");
+    assert!(meta["created"].as_str().is_some_and(|c| c.ends_with('Z')));
+}
+
+#[test]
+fn demo_runs_every_stage_and_records_provenance() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().join("demo");
+    let out =
+        radiomics(&["demo", "--out", s(&d), "--patients", "40", "--size", "36,36,28", "--no-deep", "--no-progress"]);
+    let (stdout, _) = text(&out);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout.contains("validation C-index"), "{stdout}");
+    assert!(stdout.contains("planted-risk C-index"), "{stdout}");
+
+    let o = d.join("out");
+    let run = json(&o.join("run.json"));
+    assert_eq!(run["status"], "finished");
+    check_meta(&run["meta"], "run");
+    let stages: Vec<&str> = run["stages"].as_array().unwrap().iter().map(|s| s["stage"].as_str().unwrap()).collect();
+    assert_eq!(stages, ["extract", "select", "fit", "validate", "report"]);
+    assert_eq!(run["failed"], 0);
+
+    let (header, rows) = csv_rows(&o.join("features.csv"));
+    assert_eq!(rows.len(), 40);
+    assert_eq!(header[0], "id");
+    assert!(header.iter().any(|h| h == "T1C_ET_original_glcm_Contrast"));
+    assert!(header.iter().any(|h| h == "WT_original_shape_MeshVolume"));
+    assert!(!header.iter().any(|h| h == "T1C_WT_original_shape_MeshVolume"), "shape once per region");
+    check_meta(&json(&o.join("features.meta.json")), "extract");
+    let (_, repeats) = csv_rows(&o.join("features_repeats.csv"));
+    assert_eq!(repeats.len(), 40, "20 patients x 2 repeat segmentations");
+
+    let (sel_header, sel_rows) = csv_rows(&o.join("selection/selection.csv"));
+    assert_eq!(sel_header, ["feature", "missing_share", "icc", "mad", "c_index", "kept", "dropped_at", "detail"]);
+    assert_eq!(sel_rows.len(), header.len() - 1);
+    let selected = std::fs::read_to_string(o.join("selection/selected.txt")).unwrap();
+    let kept = sel_rows.iter().filter(|r| r[5] == "1").count();
+    assert_eq!(selected.lines().count(), kept);
+    assert!(sel_rows.iter().any(|r| r[6] == "icc"), "the ICC step ran on the repeats");
+
+    let signature = json(&o.join("model/signature.json"));
+    check_meta(&signature["meta"], "fit");
+    assert!(signature["lambda_min"].as_f64().unwrap() > 0.0);
+    assert_eq!(signature["cv"]["folds"], 10);
+    let validation = json(&o.join("validation/validation.json"));
+    check_meta(&validation["meta"], "validate");
+    assert_eq!(validation["cohorts"].as_array().unwrap().len(), 2);
+    assert_eq!(validation["cohorts"][0]["logrank"]["rho"], 1.0);
+    let (score_header, scores) = csv_rows(&o.join("validation/scores.csv"));
+    assert_eq!(score_header, ["id", "cohort", "score", "group", "time", "event"]);
+    assert_eq!(scores.len(), 40);
+    check_meta(&json(&o.join("validation/scores.meta.json")), "validate");
+
+    let html = std::fs::read_to_string(o.join("report/report.html")).unwrap();
+    assert!(html.contains("<svg"), "figures are inline");
+    assert!(!html.contains("src=\"http"), "the HTML is self-contained");
+    assert!(o.join("report/report.md").is_file());
+    assert!(o.join("report/km_validation.png").is_file());
+    check_meta(&json(&o.join("report/report.json"))["meta"], "report");
+    let (_, failures) = csv_rows(&o.join("failures.csv"));
+    assert!(failures.is_empty());
+}
+
+/// Writes a small synthetic cohort (no run) and returns its folder.
+fn write_cohort(root: &Path, patients: &str) -> PathBuf {
+    let d = root.join("cohort");
+    let out =
+        radiomics(&["demo", "--out", s(&d), "--patients", patients, "--size", "28,28,22", "--no-deep", "--write-only"]);
+    assert_eq!(out.status.code(), Some(0));
+    d
+}
+
+#[test]
+fn failed_patients_are_recorded_and_the_others_complete_then_resume() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = write_cohort(dir.path(), "12");
+    // SYN-003 loses its T2 image; SYN-004 gets a segmentation on another grid.
+    std::fs::remove_file(d.join("images/SYN-003/t2.nii.gz")).unwrap();
+    let other = synthesize_patient(&PatientSpec { size: [20, 20, 16], ..PatientSpec::default() });
+    write_label_map(&other.segmentation, d.join("images/SYN-004/seg.nii.gz")).unwrap();
+
+    let o = d.join("out");
+    let manifest = d.join("manifest.csv");
+    let args = ["extract", "--manifest", s(&manifest), "--out", s(&o), "--no-deep", "--no-progress"];
+    let out = radiomics(&args);
+    let (stdout, _) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "exit status 2 when a patient failed");
+    assert!(stdout.contains("2 failed"), "{stdout}");
+    let (header, failures) = csv_rows(&o.join("failures.csv"));
+    assert_eq!(header, ["id", "stage", "reason"]);
+    assert_eq!(failures.len(), 2);
+    assert_eq!(failures[0][0], "SYN-003");
+    assert_eq!(failures[0][1], "extract");
+    assert!(failures[0][2].contains("t2") && failures[0][2].contains("SYN-003/t2.nii.gz"), "{:?}", failures[0]);
+    assert_eq!(failures[1][0], "SYN-004");
+    assert!(failures[1][2].contains("grids differ"), "{:?}", failures[1]);
+    let (_, rows) = csv_rows(&o.join("features.csv"));
+    assert_eq!(rows.len(), 10, "the other patients complete");
+    let (_, clinical) = csv_rows(&o.join("clinical.csv"));
+    assert_eq!(clinical.len(), 10);
+
+    // Resume: nothing is recomputed; a deleted file is recomputed alone.
+    let done = o.join("features/SYN-001.csv");
+    let before = std::fs::metadata(&done).unwrap().modified().unwrap();
+    let out = radiomics(&args);
+    let (stdout, _) = text(&out);
+    assert!(stdout.contains("0 extracted, 10 skipped as complete"), "{stdout}");
+    assert_eq!(std::fs::metadata(&done).unwrap().modified().unwrap(), before);
+    std::fs::remove_file(o.join("features/SYN-002.csv")).unwrap();
+    let out = radiomics(&args);
+    let (stdout, _) = text(&out);
+    assert!(stdout.contains("1 extracted, 9 skipped as complete"), "{stdout}");
+    let (_, rows) = csv_rows(&o.join("features.csv"));
+    assert_eq!(rows.len(), 10);
+
+    // Fixing the patient's file lets the next run pick it up.
+    let fixed = synthesize_patient(&PatientSpec { size: [28, 28, 22], ..PatientSpec::default() });
+    write_volume(&fixed.t2, d.join("images/SYN-003/t2.nii.gz")).unwrap();
+    let out = radiomics(&args);
+    assert_eq!(out.status.code(), Some(2), "SYN-004 still fails");
+    let (_, failures) = csv_rows(&o.join("failures.csv"));
+    assert_eq!(failures.len(), 1);
+    let (_, rows) = csv_rows(&o.join("features.csv"));
+    assert_eq!(rows.len(), 11);
+}
+
+#[test]
+fn an_empty_subregion_gives_missing_values_not_a_failure() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, spec: &PatientSpec| -> Vec<PathBuf> {
+        let p = synthesize_patient(spec);
+        let folder = dir.path().join(name);
+        std::fs::create_dir_all(&folder).unwrap();
+        let files: Vec<PathBuf> =
+            ["t1", "t1c", "t2", "flair", "seg"].iter().map(|m| folder.join(format!("{m}.nii.gz"))).collect();
+        for (image, file) in [&p.t1, &p.t1c, &p.t2, &p.flair].into_iter().zip(&files) {
+            write_volume(image, file).unwrap();
+        }
+        write_label_map(&p.segmentation, &files[4]).unwrap();
+        files
+    };
+    let base = PatientSpec { size: [30, 30, 24], tumour_centre: [0.5, 0.5, 0.5], ..PatientSpec::default() };
+    let extract = |files: &[PathBuf], id: &str| -> (Output, Vec<String>, Vec<String>) {
+        let csv = dir.path().join(format!("{id}.csv"));
+        let out = radiomics(&[
+            "extract",
+            "--t1",
+            s(&files[0]),
+            "--t1c",
+            s(&files[1]),
+            "--t2",
+            s(&files[2]),
+            "--flair",
+            s(&files[3]),
+            "--seg",
+            s(&files[4]),
+            "--id",
+            id,
+            "-o",
+            s(&csv),
+            "--no-deep",
+        ]);
+        let (header, mut rows) = csv_rows(&csv);
+        assert_eq!(rows.len(), 1, "one wide row");
+        (out, header, rows.remove(0))
+    };
+    let (out, full_header, _) = extract(&write("full", &base), "FULL");
+    assert_eq!(out.status.code(), Some(0));
+    let (out, header, row) =
+        extract(&write("lgg", &PatientSpec { enhancing_thickness_mm: 0.0, ..base.clone() }), "LGG");
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "an empty region is not a failure");
+    assert!(stderr.contains("region ET") && stderr.contains("missing values"), "{stderr}");
+    assert_eq!(header, full_header, "the same columns as a patient with every region");
+    assert_eq!(row[0], "LGG");
+    let mut et = 0;
+    for (name, value) in header.iter().zip(&row).skip(1) {
+        if name.starts_with("ET_") || name.contains("_ET_") {
+            assert!(value.is_empty(), "{name} = {value} should be missing");
+            et += 1;
+        } else {
+            assert!(value.parse::<f64>().is_ok(), "{name} = {value:?} should be a number");
+        }
+    }
+    assert_eq!(et, (header.len() - 1) / 5, "one region in five is missing");
+    assert!(dir.path().join("LGG.meta.json").is_file());
+}
+
+#[test]
+fn config_errors_name_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "[selection]\nicc_min = 0.9\ncindex_minimum = 0.6\n").unwrap();
+    let out = radiomics(&["run", s(&config)]);
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr.contains("cindex_minimum") && stderr.contains("cindex_min"), "{stderr}");
+    std::fs::write(&config, "[input]\nmanifest = \"missing.csv\"\n").unwrap();
+    let out = radiomics(&["run", s(&config)]);
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr.contains("missing.csv"), "{stderr}");
+}

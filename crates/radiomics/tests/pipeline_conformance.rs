@@ -1,0 +1,182 @@
+//! Conformance tests of the pipeline on the real reference data: `fit`/`validate`/`report` on
+//! `survival/breast_cancer.csv` with a fixed discovery/validation split, and `extract` on the
+//! BraTS case. They read `RADIOMICS_REFERENCE_DATA` (default `<workspace>/../shared/data`) and
+//! fail when the data are missing.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn data_dir() -> PathBuf {
+    let dir = std::env::var_os("RADIOMICS_REFERENCE_DATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data")));
+    assert!(dir.is_dir(), "reference data not found at {}: set RADIOMICS_REFERENCE_DATA", dir.display());
+    dir
+}
+
+fn radiomics(args: &[&str]) -> Output {
+    let out = Command::new(env!("CARGO_BIN_EXE_radiomics")).args(args).output().expect("the radiomics binary runs");
+    eprintln!(
+        "radiomics {}\nstdout:\n{}\nstderr:\n{}",
+        args.join(" "),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().expect("UTF-8 path")
+}
+
+fn json(path: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn close(found: f64, expected: f64, rel: f64, what: &str) {
+    assert!(
+        (found - expected).abs() <= rel * expected.abs().max(1e-12),
+        "{what}: found {found}, expected {expected} (relative tolerance {rel})"
+    );
+}
+
+/// The breast-cancer table (198 patients, 76 genes) with the validation cohort = folds 1-4 of
+/// `folds/breast_cancer_foldid10.csv` (80 patients) and age + size as clinical covariates.
+#[test]
+#[ignore = "conformance: reads RADIOMICS_REFERENCE_DATA"]
+fn fit_validate_report_on_breast_cancer() {
+    let data = data_dir().join("survival");
+    let dir = tempfile::tempdir().unwrap();
+    let folds = std::fs::read_to_string(data.join("folds/breast_cancer_foldid10.csv")).unwrap();
+    let ids: Vec<&str> = folds
+        .lines()
+        .skip(1)
+        .filter(|l| l.split(',').nth(1).and_then(|f| f.trim().parse::<u32>().ok()).is_some_and(|f| f <= 4))
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 80);
+    let split = dir.path().join("validation_ids.txt");
+    std::fs::write(&split, ids.join("\n")).unwrap();
+    let table = data.join("breast_cancer.csv");
+    let o = dir.path().join("out");
+    let import = ["--table", s(&table), "--validation-ids", s(&split), "--clinical", "age,size"];
+    let mut fit = vec!["fit", "--out", s(&o)];
+    fit.extend(import);
+    let out = radiomics(&fit);
+    assert_eq!(out.status.code(), Some(0));
+    let out = radiomics(&["validate", "--out", s(&o)]);
+    assert_eq!(out.status.code(), Some(0));
+    let out = radiomics(&["report", "--out", s(&o)]);
+    assert_eq!(out.status.code(), Some(0));
+
+    let signature = json(&o.join("model/signature.json"));
+    assert_eq!(signature["candidates"], 76, "the text columns er and grade are not features");
+    assert_eq!(signature["discovery_patients"], 118);
+    assert!(!signature["terms"].as_array().unwrap().is_empty());
+    let validation = json(&o.join("validation/validation.json"));
+    let cohorts = validation["cohorts"].as_array().unwrap();
+    assert_eq!(cohorts[1]["cohort"], "validation");
+    assert_eq!(cohorts[1]["patients"], 80);
+
+    // Reference: R survival 3.5-3 on the scores this run wrote (see EXPECTED_R); it checks the
+    // C-index, the G-rho test and the combined Cox model of the validate stage.
+    let c_val = cohorts[1]["concordance"]["c_index"].as_f64().unwrap();
+    let c_disc = cohorts[0]["concordance"]["c_index"].as_f64().unwrap();
+    close(c_disc, EXPECTED_R.c_discovery, 1e-6, "discovery C-index");
+    close(c_val, EXPECTED_R.c_validation, 1e-6, "validation C-index");
+    close(
+        cohorts[1]["concordance"]["std_error"].as_f64().unwrap(),
+        EXPECTED_R.c_validation_se,
+        1e-6,
+        "validation C-index standard error",
+    );
+    close(
+        cohorts[1]["logrank"]["chi_square"].as_f64().unwrap(),
+        EXPECTED_R.grho_validation_chisq,
+        1e-6,
+        "G-rho chi-square",
+    );
+    let terms = validation["combined_model"]["terms"].as_array().unwrap();
+    for (term, expected) in terms.iter().zip(EXPECTED_R.combined_coefficients) {
+        close(term["coefficient"].as_f64().unwrap(), expected, 1e-5, "combined Cox coefficient");
+    }
+    for file in ["report.html", "report.md", "nomogram.svg", "calibration.svg", "km_validation.png", "lasso_path.svg"] {
+        assert!(o.join("report").join(file).is_file(), "{file}");
+    }
+}
+
+/// R values for [`fit_validate_report_on_breast_cancer`].
+struct ExpectedR {
+    c_discovery: f64,
+    c_validation: f64,
+    c_validation_se: f64,
+    grho_validation_chisq: f64,
+    combined_coefficients: [f64; 3],
+}
+
+// From `Rscript bc_ref.R OUT` (R 4.2, survival 3.5-3) on this test's OUT folder, where
+// bc_ref.R merges OUT/validation/scores.csv with OUT/clinical.csv and runs, per cohort,
+// `concordance(Surv(time, event) ~ score, reverse = TRUE)` (C and sqrt(var)),
+// `survdiff(Surv(time, event) ~ (group == "high"), rho = 1)$chisq`, and on discovery
+// `coef(coxph(Surv(time, event) ~ score + age + size, ties = "efron"))`. The scores come from
+// the LASSO fit (3 genes at lambda.min, 10 folds, seed 42), so a change in that fit changes them.
+const EXPECTED_R: ExpectedR = ExpectedR {
+    c_discovery: 0.729935336629897,
+    c_validation: 0.563250883392226,
+    c_validation_se: 0.0653248964128084,
+    grho_validation_chisq: 0.0152803788283938,
+    combined_coefficients: [2.28509727748729, -0.00410263248480155, 0.458131904787951],
+};
+
+/// Every handcrafted feature over the five sub-regions and four modalities plus the 98,304
+/// deep features of a seeded random CNN-S, as one wide row, on the preprocessed BraTS case.
+#[test]
+#[ignore = "conformance: reads RADIOMICS_REFERENCE_DATA"]
+fn extract_the_brats_case() {
+    let case = data_dir().join("brats_case");
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("case.csv");
+    let f = |m: &str| case.join(format!("{m}.nii.gz"));
+    let (t1, t1c, t2, flair, seg) = (f("t1"), f("t1c"), f("t2"), f("flair"), f("seg"));
+    let out = radiomics(&[
+        "extract",
+        "--t1",
+        s(&t1),
+        "--t1c",
+        s(&t1c),
+        "--t2",
+        s(&t2),
+        "--flair",
+        s(&flair),
+        "--seg",
+        s(&seg),
+        "--id",
+        "TCGA-FG-6692",
+        "-o",
+        s(&csv),
+        "--deep-seed",
+        "7",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let mut reader = csv::Reader::from_path(&csv).unwrap();
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(&rows[0][0], "TCGA-FG-6692");
+    let value = |name: &str| -> f64 {
+        let j = header.iter().position(|h| h == name).unwrap_or_else(|| panic!("no column {name}"));
+        rows[0][j].parse().unwrap_or(f64::NAN)
+    };
+    // 5 regions x (14 shape + 4 modalities x 93 PyRadiomics default features) + 4 x 3 x 2 x 4096.
+    let deep = header.iter().filter(|h| h.contains("_F6_") || h.contains("_F7_")).count();
+    assert_eq!(deep, 98_304);
+    assert_eq!(header.len() - 1 - deep, 5 * (14 + 4 * 93));
+    // Voxel counts from the data README (1 mm voxels): necrosis 2477, oedema 20862, enhancing
+    // 6840, core 9317, whole tumour 30179.
+    for (region, voxels) in [("NEC", 2477.0), ("ED", 20862.0), ("ET", 6840.0), ("TC", 9317.0), ("WT", 30179.0)] {
+        close(value(&format!("{region}_original_shape_VoxelVolume")), voxels, 1e-9, region);
+    }
+    let missing = rows[0].iter().skip(1).filter(|c| c.is_empty()).count();
+    assert_eq!(missing, 0, "every region is present in this case");
+    assert!(value("T1C_SNE_F7_1508").is_finite());
+}
