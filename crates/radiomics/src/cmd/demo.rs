@@ -68,9 +68,10 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     let started = std::time::Instant::now();
     let cohort = write_demo_cohort(&args.out, &spec)?;
     println!(
-        "synthetic cohort: {} patients written to {} in {:.1} s",
+        "synthetic cohort: {} patients written to {} (manifest {}) in {:.1} s",
         cohort.members.len(),
         args.out.display(),
+        cohort.manifest.display(),
         started.elapsed().as_secs_f64()
     );
     if args.write_only {

@@ -421,7 +421,7 @@ impl Engine {
     pub fn extract(&self, images: &PatientImages, seg: &LabelMap, what: &str) -> Result<FeatureRow, String> {
         let mut row = FeatureRow::default();
         let present: Vec<u32> = seg.labels();
-        let scheme: Vec<u32> = self.regions.iter().rev().next().map(|r| r.labels.clone()).unwrap_or_default();
+        let scheme: Vec<u32> = self.regions.iter().next_back().map(|r| r.labels.clone()).unwrap_or_default();
         let unknown: Vec<u32> = present.iter().copied().filter(|l| *l != 0 && !scheme.contains(l)).collect();
         if !unknown.is_empty() {
             row.warnings.push(format!(

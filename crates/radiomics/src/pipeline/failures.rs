@@ -71,7 +71,8 @@ pub fn write_failures(path: &Path, failures: &[Failure]) -> anyhow::Result<()> {
 }
 
 /// Reads a failures file written by [`write_failures`].
-pub fn read_failures(path: &Path) -> anyhow::Result<Vec<Failure>> {
+#[cfg(test)]
+fn read_failures(path: &Path) -> anyhow::Result<Vec<Failure>> {
     let mut reader = csv::Reader::from_path(path).with_context(|| format!("cannot read {}", path.display()))?;
     let mut out = Vec::new();
     for record in reader.records() {

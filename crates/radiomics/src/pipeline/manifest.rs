@@ -99,6 +99,7 @@ pub struct Patient {
     pub images: ImagePaths,
 }
 
+#[cfg(test)]
 impl Patient {
     /// The clinical value of `column` as a number: `Ok(None)` when the cell is empty or `NA`,
     /// an error when the column is absent or the text is not a number.
@@ -231,8 +232,8 @@ impl Manifest {
                 .with_context(|| format!("manifest {name}, line {line} ({id}): column event"))?
             {
                 None => None,
-                Some(v) if v == 0.0 => Some(false),
-                Some(v) if v == 1.0 => Some(true),
+                Some(0.0) => Some(false),
+                Some(1.0) => Some(true),
                 Some(_) => {
                     bail!("manifest {name}, line {line} ({id}): event {event_text:?} must be 0 (censored) or 1 (event)")
                 }
@@ -273,11 +274,6 @@ impl Manifest {
             bail!("manifest {name} has a header but no patient rows");
         }
         Ok(Self { path: path.to_path_buf(), clinical_columns, patients })
-    }
-
-    /// The patient with this id.
-    pub fn patient(&self, id: &str) -> Option<&Patient> {
-        self.patients.iter().find(|p| p.id == id)
     }
 }
 

@@ -254,8 +254,7 @@ pub fn run_report(config: &Config, layout: &Layout) -> anyhow::Result<()> {
         };
         save_plot(layout, "lasso_path", &path_plot, (900, 600))?;
     }
-    let mut options = MaxstatOptions::default();
-    options.permutations = 0;
+    let options = MaxstatOptions { permutations: 0, ..MaxstatOptions::default() };
     if let Ok(m) = maxstat_logrank(&disc.data, &disc.scores, &options) {
         save_plot(layout, "cutpoint", &cutpoint_plot_maxstat(&m, "Radiomics score", None), (800, 500))?;
     }

@@ -198,8 +198,8 @@ pub fn import_table(import: &TableImport, clinical: &[String], layout: &Layout, 
         let time = parse_optional_number(&r[time_col]).with_context(|| format!("{name}, line {line}: time"))?;
         let event = match parse_optional_number(&r[event_col]).with_context(|| format!("{name}, line {line}: event"))? {
             None => None,
-            Some(v) if v == 0.0 => Some(false),
-            Some(v) if v == 1.0 => Some(true),
+            Some(0.0) => Some(false),
+            Some(1.0) => Some(true),
             Some(v) => bail!("{name}, line {line}: event {v} must be 0 (censored) or 1 (event)"),
         };
         rows.push(ClinicalRow {

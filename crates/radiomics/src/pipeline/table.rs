@@ -111,11 +111,6 @@ impl FeatureTable {
         merged
     }
 
-    /// Column `j` as a vector.
-    pub fn column(&self, j: usize) -> Vec<f64> {
-        self.rows.iter().map(|r| r[j]).collect()
-    }
-
     /// Row index of each id.
     pub fn row_index(&self) -> HashMap<&str, usize> {
         self.ids.iter().enumerate().map(|(i, id)| (id.as_str(), i)).collect()
