@@ -188,7 +188,8 @@ fn refine_axis(phi: &Array3<f64>, axis: Axis) -> Array3<f64> {
         } else {
             // At the knot of coarse point (j + 1) / 2.
             let i = j.div_ceil(2);
-            let v = (&phi.index_axis(axis, i - 1) + &(&phi.index_axis(axis, i) * 6.0) + &phi.index_axis(axis, i + 1)) / 8.0;
+            let v =
+                (&phi.index_axis(axis, i - 1) + &(&phi.index_axis(axis, i) * 6.0) + phi.index_axis(axis, i + 1)) / 8.0;
             lane.assign(&v);
         }
     }

@@ -20,7 +20,8 @@ pub fn gaussian_smooth(image: &Volume<f32>, sigma_mm: f64) -> Volume<f32> {
             continue;
         }
         let radius = (3.0 * sigma).ceil() as i64;
-        let mut kernel: Vec<f64> = (-radius..=radius).map(|d| (-(d * d) as f64 / (2.0 * sigma * sigma)).exp()).collect();
+        let mut kernel: Vec<f64> =
+            (-radius..=radius).map(|d| (-(d * d) as f64 / (2.0 * sigma * sigma)).exp()).collect();
         let total: f64 = kernel.iter().sum();
         kernel.iter_mut().for_each(|k| *k /= total);
         let len = data.len_of(Axis(*axis)) as i64;
@@ -77,7 +78,8 @@ pub fn physical_gradient(image: &Volume<f32>) -> [Array3<f32>; 3] {
     let (nz, ny, nx) = data.dim();
     let spacing = image.spacing();
     let d = image.geometry().direction_matrix();
-    let mut out = [Array3::<f32>::zeros((nz, ny, nx)), Array3::<f32>::zeros((nz, ny, nx)), Array3::<f32>::zeros((nz, ny, nx))];
+    let mut out =
+        [Array3::<f32>::zeros((nz, ny, nx)), Array3::<f32>::zeros((nz, ny, nx)), Array3::<f32>::zeros((nz, ny, nx))];
     let diff = |k: usize, j: usize, i: usize, axis: usize| -> f64 {
         let (n, pos) = match axis {
             0 => (nx, i),

@@ -4,7 +4,7 @@
 use radiomics_volume::{Mask, Volume};
 use rayon::prelude::*;
 
-use crate::{check_finite, PreprocError, Result};
+use crate::{PreprocError, Result, check_finite};
 
 /// Parameters of [`match_histogram`], with SimpleITK's `HistogramMatchingImageFilter` defaults.
 ///
@@ -53,18 +53,22 @@ impl ItkHistogram {
             .map(|chunk| {
                 let mut c = vec![0f64; levels];
                 for &v in chunk {
-                    if (v as f64) >= lo as f64 && (v as f64) <= hi as f64 {
-                        if let Some(b) = bin_of(&mins, &maxs, v) {
-                            c[b] += 1.0;
-                        }
+                    if (v as f64) >= lo as f64
+                        && (v as f64) <= hi as f64
+                        && let Some(b) = bin_of(&mins, &maxs, v)
+                    {
+                        c[b] += 1.0;
                     }
                 }
                 c
             })
-            .reduce(|| vec![0f64; levels], |mut a, b| {
-                a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
-                a
-            });
+            .reduce(
+                || vec![0f64; levels],
+                |mut a, b| {
+                    a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+                    a
+                },
+            );
         let total = counts.iter().sum();
         Self { mins, maxs, counts, total }
     }
@@ -128,7 +132,8 @@ fn bin_of(mins: &[f32], maxs: &[f32], v: f32) -> Option<usize> {
         return None;
     }
     if v >= maxs[last] {
-        return (v == maxs[last]).then_some(last);
+        // ITK includes the last bin's maximum (an exact comparison of the same f32 value).
+        return (v.to_bits() == maxs[last].to_bits()).then_some(last);
     }
     // Bins are sorted: the first bin whose max exceeds v.
     let idx = maxs.partition_point(|&m| m <= v);
@@ -196,7 +201,11 @@ fn not_almost_zero(x: f64) -> bool {
 ///
 /// # Errors
 /// Invalid parameters, NaN or infinite voxels, and constant images (whose histogram is empty).
-pub fn histogram_mapping(source: &Volume<f32>, reference: &Volume<f32>, params: &HistogramMatching) -> Result<HistogramMapping> {
+pub fn histogram_mapping(
+    source: &Volume<f32>,
+    reference: &Volume<f32>,
+    params: &HistogramMatching,
+) -> Result<HistogramMapping> {
     if params.histogram_levels < 1 {
         return Err(PreprocError::InvalidParameter {
             name: "histogram_levels",
@@ -268,7 +277,11 @@ pub fn histogram_mapping(source: &Volume<f32>, reference: &Volume<f32>, params: 
 
 /// Matches the histogram of `source` to `reference` as ITK's `HistogramMatchingImageFilter`
 /// (see [`histogram_mapping`]); the two images need not share a grid.
-pub fn match_histogram(source: &Volume<f32>, reference: &Volume<f32>, params: &HistogramMatching) -> Result<Volume<f32>> {
+pub fn match_histogram(
+    source: &Volume<f32>,
+    reference: &Volume<f32>,
+    params: &HistogramMatching,
+) -> Result<Volume<f32>> {
     let mapping = histogram_mapping(source, reference, params)?;
     let mut out = source.clone();
     out.data_mut().par_mapv_inplace(|v| mapping.map(v as f64) as f32);
@@ -328,7 +341,11 @@ fn foreground(image: &Volume<f32>, mask: Option<&Mask>, what: &str) -> Result<Ve
     check_finite(image, what)?;
     let mut values: Vec<f64> = match mask {
         Some(m) => {
-            image.same_grid(m.volume(), radiomics_volume::DEFAULT_GEOMETRY_TOLERANCE, &format!("{what} and its mask"))?;
+            image.same_grid(
+                m.volume(),
+                radiomics_volume::DEFAULT_GEOMETRY_TOLERANCE,
+                &format!("{what} and its mask"),
+            )?;
             image.array().iter().zip(m.volume().array().iter()).filter(|(_, b)| **b).map(|(v, _)| *v as f64).collect()
         }
         None => {
@@ -352,7 +369,11 @@ impl NyulParams {
         all.extend(&self.landmarks);
         all.push(self.upper_percentile);
         let increasing = all.windows(2).all(|w| w[0] < w[1]);
-        if !increasing || all[0] < 0.0 || all[all.len() - 1] > 100.0 || !(self.scale_min < self.scale_max) {
+        if !increasing
+            || all[0] < 0.0
+            || all[all.len() - 1] > 100.0
+            || self.scale_min.partial_cmp(&self.scale_max) != Some(std::cmp::Ordering::Less)
+        {
             return Err(PreprocError::InvalidParameter {
                 name: "nyul landmarks",
                 value: format!("{all:?}, scale [{}, {}]", self.scale_min, self.scale_max),
@@ -398,7 +419,10 @@ impl NyulModel {
             let (lo, hi) = (lm[0], lm[lm.len() - 1]);
             if hi <= lo {
                 return Err(PreprocError::ConstantImage {
-                    what: format!("{what} between percentiles {} and {}", params.lower_percentile, params.upper_percentile),
+                    what: format!(
+                        "{what} between percentiles {} and {}",
+                        params.lower_percentile, params.upper_percentile
+                    ),
                     value: lo,
                     count: sorted.len(),
                     hint: "the foreground has no intensity range; check the mask",

@@ -8,8 +8,8 @@
 #![warn(missing_docs)]
 #![deny(clippy::float_cmp)]
 
-mod error;
 pub mod bspline;
+mod error;
 pub mod filters;
 pub mod histogram;
 pub mod n4;

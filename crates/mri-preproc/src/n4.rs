@@ -9,16 +9,16 @@
 //!    log forms `log u`; the log bias `b` starts at 0.
 //! 3. For each fitting level and each iteration until the iteration cap or convergence:
 //!    a. *Sharpen*: histogram of `log u - b` over the included voxels (200 bins from min to max,
-//!       triangular Parzen splitting), zero-padded to `2^(ceil(log2 bins) + 1)`; Wiener
-//!       deconvolution with a Gaussian of FWHM 0.15 (in log intensity), noise 0.01, negative
-//!       values clamped; the expected true intensity `E(u|v)` per bin is mapped back to the
-//!       voxels by linear interpolation.
+//!    triangular Parzen splitting), zero-padded to `2^(ceil(log2 bins) + 1)`; Wiener
+//!    deconvolution with a Gaussian of FWHM 0.15 (in log intensity), noise 0.01, negative
+//!    values clamped; the expected true intensity `E(u|v)` per bin is mapped back to the
+//!    voxels by linear interpolation.
 //!    b. *Residual* `r = (log u - b) - sharpened`.
 //!    c. *Smooth*: fit a cubic B-spline lattice to `r` at the included voxels (see
-//!       [`crate::bspline`]) and add it to the running lattice; `b` is the running lattice
-//!       evaluated on the grid.
+//!    [`crate::bspline`]) and add it to the running lattice; `b` is the running lattice
+//!    evaluated on the grid.
 //!    d. *Convergence*: coefficient of variation (`sd / mean`, `sd` with `N - 1`) of
-//!       `exp(b_old - b_new)` over the included voxels.
+//!    `exp(b_old - b_new)` over the included voxels.
 //! 4. After each level but the last the lattice is refined to twice the resolution.
 //! 5. The lattice is evaluated on the full-resolution grid; output `u / exp(b)` everywhere.
 //!
@@ -41,10 +41,10 @@ use std::time::Instant;
 use ndarray::{Array3, Zip};
 use radiomics_volume::{Mask, Volume};
 use rayon::prelude::*;
-use rustfft::{num_complex::Complex64, FftPlanner};
+use rustfft::{FftPlanner, num_complex::Complex64};
 
 use crate::bspline::ControlLattice;
-use crate::{check_finite, PreprocError, Result};
+use crate::{PreprocError, Result, check_finite};
 
 /// N4 parameters, with SimpleITK's defaults except the shrink factor.
 ///
@@ -135,19 +135,31 @@ impl N4Params {
             return invalid("shrink_factor", self.shrink_factor.to_string(), "must be >= 1 (1 = no shrinking)");
         }
         if self.max_iterations.is_empty() {
-            return invalid("max_iterations", "[]".into(), "give one iteration count per fitting level, e.g. [50, 50, 50, 50]");
+            return invalid(
+                "max_iterations",
+                "[]".into(),
+                "give one iteration count per fitting level, e.g. [50, 50, 50, 50]",
+            );
         }
-        if !(self.convergence_threshold >= 0.0) {
+        if self.convergence_threshold.is_nan() || self.convergence_threshold < 0.0 {
             return invalid("convergence_threshold", self.convergence_threshold.to_string(), "must be >= 0");
         }
         if self.histogram_bins < 2 {
             return invalid("histogram_bins", self.histogram_bins.to_string(), "must be >= 2 (default 200)");
         }
-        if !(self.fwhm > 0.0) || !(self.wiener_noise > 0.0) {
-            return invalid("fwhm/wiener_noise", format!("{}/{}", self.fwhm, self.wiener_noise), "both must be > 0 (defaults 0.15 and 0.01)");
+        if self.fwhm.is_nan() || self.fwhm <= 0.0 || self.wiener_noise.is_nan() || self.wiener_noise <= 0.0 {
+            return invalid(
+                "fwhm/wiener_noise",
+                format!("{}/{}", self.fwhm, self.wiener_noise),
+                "both must be > 0 (defaults 0.15 and 0.01)",
+            );
         }
         if self.control_points.iter().any(|&c| c < 4) {
-            return invalid("control_points", format!("{:?}", self.control_points), "each must be >= 4 (spline order 3 + 1)");
+            return invalid(
+                "control_points",
+                format!("{:?}", self.control_points),
+                "each must be >= 4 (spline order 3 + 1)",
+            );
         }
         Ok(())
     }
@@ -232,7 +244,7 @@ fn sharpen(values: &[f64], params: &N4Params) -> Vec<f64> {
         ff[n] = v;
         ff[padded - n] = v;
     }
-    if padded % 2 == 0 {
+    if padded.is_multiple_of(2) {
         ff[half] = Complex64::new(scale_factor * (0.25 * -((padded * padded) as f64) * exp_factor).exp(), 0.0);
     }
     fwd.process(&mut ff);
@@ -278,11 +290,7 @@ fn sharpen(values: &[f64], params: &N4Params) -> Vec<f64> {
         .map(|&v| {
             let cidx = (v - bin_min) / slope;
             let idx = if cidx < 0.0 { usize::MAX } else { cidx.floor() as usize };
-            if idx < bins - 1 {
-                e[idx] + (e[idx + 1] - e[idx]) * (cidx - idx as f64)
-            } else {
-                e[bins - 1]
-            }
+            if idx < bins - 1 { e[idx] + (e[idx + 1] - e[idx]) * (cidx - idx as f64) } else { e[bins - 1] }
         })
         .collect()
 }
@@ -365,7 +373,7 @@ pub fn n4_bias_correction(image: &Volume<f32>, mask: Option<&Mask>, params: &N4P
         );
     }
     let first = log_input[0];
-    if log_input.iter().all(|&v| v == first) {
+    if log_input.iter().all(|&v| v.to_bits() == first.to_bits()) {
         return Err(PreprocError::ConstantImage {
             what: what.to_string(),
             value: first.exp(),
@@ -410,10 +418,10 @@ pub fn n4_bias_correction(image: &Volume<f32>, mask: Option<&Mask>, params: &N4P
         }
         tracing::debug!("N4 level {level}: {iterations} iterations, convergence {measure:.3e}");
         levels.push(N4Level { iterations, convergence: measure, converged: measure <= params.convergence_threshold });
-        if level + 1 < params.max_iterations.len() {
-            if let Some(l) = lattice.as_mut() {
-                *l = l.refine();
-            }
+        if level + 1 < params.max_iterations.len()
+            && let Some(l) = lattice.as_mut()
+        {
+            *l = l.refine();
         }
     }
     let lattice = lattice.expect("at least one iteration ran");
@@ -484,7 +492,8 @@ mod tests {
     fn empty_mask_rejected() {
         let (image, _) = biased([10, 10, 10]);
         let mask = Mask(image.map(|_| false));
-        let err = n4_bias_correction(&image, Some(&mask), &N4Params { shrink_factor: 1, ..Default::default() }).unwrap_err();
+        let err =
+            n4_bias_correction(&image, Some(&mask), &N4Params { shrink_factor: 1, ..Default::default() }).unwrap_err();
         assert!(matches!(err, PreprocError::EmptyMask { .. }), "{err}");
     }
 

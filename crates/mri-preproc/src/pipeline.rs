@@ -20,10 +20,10 @@ use std::time::Instant;
 use radiomics_volume::{LabelMap, Mask, Volume};
 
 use crate::histogram::NyulModel;
-use crate::n4::{n4_bias_correction, N4Params};
-use crate::registration::{register_rigid, Registration, RegistrationParams};
-use crate::resample::{resample_labels, resample_nearest, resample_transformed, Alignment, Grid, Interpolator};
-use crate::skull_strip::{check_brain_mask, otsu_threshold, skull_strip, SkullStripParams};
+use crate::n4::{N4Params, n4_bias_correction};
+use crate::registration::{Registration, RegistrationParams, register_rigid};
+use crate::resample::{Alignment, Grid, Interpolator, resample_labels, resample_nearest, resample_transformed};
+use crate::skull_strip::{SkullStripParams, check_brain_mask, otsu_threshold, skull_strip};
 use crate::transform::Euler3D;
 use crate::{PreprocError, Result};
 
@@ -183,7 +183,9 @@ pub fn run_pipeline(patient: PatientImages, config: &PipelineConfig) -> Result<P
             check_brain_mask(&images[t1c_index], mask, "user brain mask and T1C")?;
             Some(mask.clone())
         }
-        (None, Some(params)) => Some(timed(&mut timings, "skull strip t1c".into(), || skull_strip(&images[t1c_index], params))?),
+        (None, Some(params)) => {
+            Some(timed(&mut timings, "skull strip t1c".into(), || skull_strip(&images[t1c_index], params))?)
+        }
         (None, None) => None,
     };
 
@@ -200,7 +202,8 @@ pub fn run_pipeline(patient: PatientImages, config: &PipelineConfig) -> Result<P
     if let Some(params) = &config.registration {
         for m in [Modality::T1, Modality::T2, Modality::Flair] {
             let r = timed(&mut timings, format!("register {} to t1c", m.name()), || {
-                register_rigid(&images[t1c_index], &images[m.index()], params).map_err(|e| annotate(e, m, "registration"))
+                register_rigid(&images[t1c_index], &images[m.index()], params)
+                    .map_err(|e| annotate(e, m, "registration"))
             })?;
             transforms[m.index()] = r.transform;
             registrations.push((m, r));
@@ -220,10 +223,16 @@ pub fn run_pipeline(patient: PatientImages, config: &PipelineConfig) -> Result<P
     };
     let brain_mask = match &brain {
         Some(mask) => Mask(resample_nearest(mask.volume(), &grid, None, false)?),
-        None => Mask(Volume::new(ndarray::Array3::from_elem((grid.size[2], grid.size[1], grid.size[0]), true), grid.geometry)?),
+        None => Mask(Volume::new(
+            ndarray::Array3::from_elem((grid.size[2], grid.size[1], grid.size[0]), true),
+            grid.geometry,
+        )?),
     };
     if brain_mask.count() == 0 {
-        return Err(PreprocError::EmptyMask { what: "brain mask on the output grid".into(), detail: "no voxel left after resampling".into() });
+        return Err(PreprocError::EmptyMask {
+            what: "brain mask on the output grid".into(),
+            detail: "no voxel left after resampling".into(),
+        });
     }
 
     // 5. Masking and normalisation.
@@ -261,11 +270,12 @@ pub fn run_pipeline(patient: PatientImages, config: &PipelineConfig) -> Result<P
 
 /// Z-score normalisation over the brain voxels; voxels outside stay 0.
 fn z_score(image: &mut Volume<f32>, mask: &Mask, modality: Modality) -> Result<()> {
-    let values: Vec<f64> = image.array().iter().zip(mask.volume().array().iter()).filter(|(_, m)| **m).map(|(v, _)| *v as f64).collect();
+    let values: Vec<f64> =
+        image.array().iter().zip(mask.volume().array().iter()).filter(|(_, m)| **m).map(|(v, _)| *v as f64).collect();
     let n = values.len() as f64;
     let mean = values.iter().sum::<f64>() / n;
     let sd = (values.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / n).sqrt();
-    if !(sd > 0.0) {
+    if sd.is_nan() || sd <= 0.0 {
         return Err(PreprocError::ConstantImage {
             what: format!("{} inside the brain mask", modality.name()),
             value: mean,
@@ -282,8 +292,12 @@ fn z_score(image: &mut Volume<f32>, mask: &Mask, modality: Modality) -> Result<(
 /// Prefixes the modality and step to errors whose message does not name the image.
 fn annotate(error: PreprocError, modality: Modality, step: &str) -> PreprocError {
     match error {
-        PreprocError::ExtentMismatch { what, detail } => PreprocError::ExtentMismatch { what: format!("{step} of {}: {what}", modality.name()), detail },
-        PreprocError::EmptyMask { what, detail } => PreprocError::EmptyMask { what: format!("{step} of {}: {what}", modality.name()), detail },
+        PreprocError::ExtentMismatch { what, detail } => {
+            PreprocError::ExtentMismatch { what: format!("{step} of {}: {what}", modality.name()), detail }
+        }
+        PreprocError::EmptyMask { what, detail } => {
+            PreprocError::EmptyMask { what: format!("{step} of {}: {what}", modality.name()), detail }
+        }
         PreprocError::ConstantImage { what, value, count, hint } => {
             PreprocError::ConstantImage { what: format!("{step} of {}: {what}", modality.name()), value, count, hint }
         }
@@ -305,7 +319,17 @@ mod tests {
             let p = [(i as f64 - 20.0 - shift) * 3.0, (j as f64 - 20.0) * 3.0, (k as f64 - 8.0) * 5.0];
             let r = ((p[0] / 45.0).powi(2) + (p[1] / 52.0).powi(2) + (p[2] / 35.0).powi(2)).sqrt();
             let inner = (((p[0] - 10.0) / 12.0).powi(2) + (p[1] / 10.0).powi(2) + (p[2] / 10.0).powi(2)).sqrt();
-            let v = if inner < 1.0 { 700.0 } else if r < 0.8 { 400.0 + p[0] } else if r < 0.9 { 30.0 } else if r < 1.0 { 500.0 } else { 5.0 };
+            let v = if inner < 1.0 {
+                700.0
+            } else if r < 0.8 {
+                400.0 + p[0]
+            } else if r < 0.9 {
+                30.0
+            } else if r < 1.0 {
+                500.0
+            } else {
+                5.0
+            };
             v as f32
         });
         Volume::new(data, Geometry::with_spacing([3.0, 3.0, 5.0])).unwrap()
@@ -319,7 +343,11 @@ mod tests {
             n4: Some(N4Params { shrink_factor: 2, max_iterations: vec![5, 5], ..Default::default() }),
             skull_strip: Some(SkullStripParams { erosion_mm: 7.0, ..Default::default() }),
             spacing: Some([2.0, 2.0, 2.0]),
-            registration: Some(RegistrationParams { shrink_factors: vec![2, 1], smoothing_sigmas_mm: vec![3.0, 1.0], ..Default::default() }),
+            registration: Some(RegistrationParams {
+                shrink_factors: vec![2, 1],
+                smoothing_sigmas_mm: vec![3.0, 1.0],
+                ..Default::default()
+            }),
             ..Default::default()
         };
         let out = run_pipeline(PatientImages { images, labels: Some(labels), brain_mask: None }, &config).unwrap();

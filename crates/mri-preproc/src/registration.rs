@@ -40,9 +40,9 @@ use radiomics_volume::Volume;
 use rayon::prelude::*;
 
 use crate::filters::{gaussian_smooth, physical_gradient, shrink_factors, shrink_volume};
-use crate::resample::{inside, linear_at, resample_transformed, Grid, Interpolator};
+use crate::resample::{Grid, Interpolator, inside, linear_at, resample_transformed};
 use crate::transform::Euler3D;
-use crate::{check_finite, PreprocError, Result};
+use crate::{PreprocError, Result, check_finite};
 
 /// How the centre of rotation and the initial translation are chosen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -191,8 +191,12 @@ const PADDING: usize = 2;
 impl Level {
     fn new(fixed: &Volume<f32>, moving: &Volume<f32>, bins: usize, max_samples: usize, min_inside: f64) -> Self {
         let fdata = fixed.array();
-        let (fmin, fmax) = fdata.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v as f64), b.max(v as f64)));
-        let (mmin, mmax) = moving.array().iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v as f64), b.max(v as f64)));
+        let (fmin, fmax) =
+            fdata.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v as f64), b.max(v as f64)));
+        let (mmin, mmax) = moving
+            .array()
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v as f64), b.max(v as f64)));
         let usable = (bins - 2 * PADDING) as f64;
         let fbs = ((fmax - fmin) / usable).max(f64::MIN_POSITIVE);
         let fnorm = fmin / fbs - PADDING as f64;
@@ -335,16 +339,19 @@ impl Level {
                             let (_, dw) = bspline3((p0 + k) as f64 - s.term);
                             coef += dw * log_ratio[s.fixed_bin * bins + p0 + k];
                         }
-                        for a in 0..6 {
-                            acc[a] += coef * s.ds[a];
+                        for (a, d) in acc.iter_mut().zip(&s.ds) {
+                            *a += coef * d;
                         }
                         acc
                     },
                 )
-                .reduce(|| [0.0; 6], |mut a, b| {
-                    a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
-                    a
-                });
+                .reduce(
+                    || [0.0; 6],
+                    |mut a, b| {
+                        a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+                        a
+                    },
+                );
             // The cost is -MI; d(arg)/dm = -1/bin size enters through `scale`.
             for g in gradient.iter_mut() {
                 *g *= -scale;
@@ -448,7 +455,7 @@ pub fn register_rigid(fixed: &Volume<f32>, moving: &Volume<f32>, params: &Regist
     check_finite(moving, "moving image")?;
     for (image, what) in [(fixed, "fixed image"), (moving, "moving image")] {
         let first = image.array()[[0, 0, 0]];
-        if image.array().iter().all(|&v| v == first) {
+        if image.array().iter().all(|&v| v.to_bits() == first.to_bits()) {
             return Err(PreprocError::ConstantImage {
                 what: what.to_string(),
                 value: first as f64,
@@ -470,11 +477,15 @@ pub fn register_rigid(fixed: &Volume<f32>, moving: &Volume<f32>, params: &Regist
         let level = Level::new(&f, &m, params.histogram_bins, params.max_samples, params.min_inside_fraction);
         // Angle scale: mean distance of the samples from the centre (mm per radian).
         let c = Vector3::from(current.center);
-        let radius = level.points.iter().map(|p| (Vector3::from(*p) - c).norm()).sum::<f64>() / level.points.len() as f64;
+        let radius =
+            level.points.iter().map(|p| (Vector3::from(*p) - c).norm()).sum::<f64>() / level.points.len() as f64;
         let radius = radius.max(1.0);
         let scales = [radius, radius, radius, 1.0, 1.0, 1.0];
         let (metric_start, _) = level.evaluate(&current, false)?;
-        let best = Mutex::new((metric_start, current.parameters().iter().zip(&scales).map(|(p, s)| p * s).collect::<Vec<f64>>()));
+        let best = Mutex::new((
+            metric_start,
+            current.parameters().iter().zip(&scales).map(|(p, s)| p * s).collect::<Vec<f64>>(),
+        ));
         let error = Mutex::new(None);
         let problem = Problem { level: &level, base: current, scales, best: &best, error: &error };
         let base = current;
@@ -482,12 +493,18 @@ pub fn register_rigid(fixed: &Volume<f32>, moving: &Volume<f32>, params: &Regist
         let solver = LBFGS::new(MoreThuenteLineSearch::new(), 7)
             .with_tolerance_grad(1e-8)
             .and_then(|s| s.with_tolerance_cost(1e-10))
-            .map_err(|e| PreprocError::InvalidParameter { name: "optimizer", value: String::new(), reason: e.to_string() })?;
-        let outcome = Executor::new(problem, solver).configure(|state| state.param(init).max_iters(params.max_iterations)).run();
-        if let Some(e) = error.lock().expect("not poisoned").take() {
-            if matches!(e, PreprocError::OutsideFieldOfView { .. }) && outcome.is_err() {
-                return Err(e);
-            }
+            .map_err(|e| PreprocError::InvalidParameter {
+                name: "optimizer",
+                value: String::new(),
+                reason: e.to_string(),
+            })?;
+        let outcome =
+            Executor::new(problem, solver).configure(|state| state.param(init).max_iters(params.max_iterations)).run();
+        if let Some(e) = error.lock().expect("not poisoned").take()
+            && matches!(e, PreprocError::OutsideFieldOfView { .. })
+            && outcome.is_err()
+        {
+            return Err(e);
         }
         let (iterations, stop) = match &outcome {
             Ok(result) => (result.state().get_iter(), format!("{}", result.state().get_termination_status())),
@@ -496,8 +513,18 @@ pub fn register_rigid(fixed: &Volume<f32>, moving: &Volume<f32>, params: &Regist
         let (metric_end, best) = best.lock().expect("not poisoned").clone();
         let unscaled: Vec<f64> = best.iter().zip(&scales).map(|(v, s)| v / s).collect();
         current = base.with_parameters(&unscaled);
-        tracing::info!("registration level {l}: shrink {factors:?}, {} samples, {iterations} iterations, -MI {metric_start:.5} -> {metric_end:.5} ({stop})", level.points.len());
-        reports.push(LevelReport { shrink: factors, samples: level.points.len(), iterations, metric_start, metric_end, stop });
+        tracing::info!(
+            "registration level {l}: shrink {factors:?}, {} samples, {iterations} iterations, -MI {metric_start:.5} -> {metric_end:.5} ({stop})",
+            level.points.len()
+        );
+        reports.push(LevelReport {
+            shrink: factors,
+            samples: level.points.len(),
+            iterations,
+            metric_start,
+            metric_end,
+            stop,
+        });
         if l + 1 == levels_n {
             finest = Some(level);
         }
@@ -512,18 +539,36 @@ pub fn register_rigid(fixed: &Volume<f32>, moving: &Volume<f32>, params: &Regist
             iterations: reports.iter().map(|r| r.iterations as usize).sum(),
         });
     }
-    Ok(Registration { transform: current, initial, initial_metric, final_metric, levels: reports, seconds: start.elapsed().as_secs_f64() })
+    Ok(Registration {
+        transform: current,
+        initial,
+        initial_metric,
+        final_metric,
+        levels: reports,
+        seconds: start.elapsed().as_secs_f64(),
+    })
 }
 
 /// Evaluates the Mattes metric (`-MI`) of a transform at full resolution with the given number
 /// of bins and samples (for comparing transforms, e.g. ours and SimpleITK's, under one metric).
-pub fn mattes_metric(fixed: &Volume<f32>, moving: &Volume<f32>, transform: &Euler3D, bins: usize, max_samples: usize) -> Result<f64> {
+pub fn mattes_metric(
+    fixed: &Volume<f32>,
+    moving: &Volume<f32>,
+    transform: &Euler3D,
+    bins: usize,
+    max_samples: usize,
+) -> Result<f64> {
     let level = Level::new(fixed, moving, bins, max_samples, 0.0);
     Ok(level.evaluate(transform, false)?.0)
 }
 
 /// Resamples `moving` onto `fixed`'s grid through the registration transform.
-pub fn resample_onto_fixed(fixed: &Volume<f32>, moving: &Volume<f32>, transform: &Euler3D, interpolator: Interpolator) -> Result<Volume<f32>> {
+pub fn resample_onto_fixed(
+    fixed: &Volume<f32>,
+    moving: &Volume<f32>,
+    transform: &Euler3D,
+    interpolator: Interpolator,
+) -> Result<Volume<f32>> {
     resample_transformed(moving, &Grid::of(fixed), Some(transform), interpolator, 0.0)
 }
 
@@ -553,7 +598,13 @@ mod tests {
             let p = [i as f64 - 20.0, j as f64 - 18.0, k as f64 - 21.0];
             let r2 = (p[0] / 14.0).powi(2) + (p[1] / 16.0).powi(2) + (p[2] / 12.0).powi(2);
             let inner = ((p[0] - 4.0) / 5.0).powi(2) + ((p[1] + 3.0) / 4.0).powi(2) + (p[2] / 6.0).powi(2);
-            let v = if inner < 1.0 { 300.0 } else if r2 < 1.0 { 100.0 + 2.0 * p[0] } else { 0.0 };
+            let v = if inner < 1.0 {
+                300.0
+            } else if r2 < 1.0 {
+                100.0 + 2.0 * p[0]
+            } else {
+                0.0
+            };
             v as f32
         });
         Volume::new(data, Geometry::with_spacing([1.5, 1.5, 1.5])).unwrap()
@@ -566,7 +617,12 @@ mod tests {
         let moving = gaussian_smooth(&phantom(), 2.0);
         let fixed = moving.crop(&radiomics_volume::BoundingBox { min: [8, 8, 8], max: [31, 31, 31] }).unwrap();
         let level = Level::new(&fixed, &moving, 32, 20_000, 0.0);
-        let t = Euler3D { angles: [0.05, -0.03, 0.04], translation: [1.0, -2.0, 1.5], center: Grid::of(&fixed).center(), compute_zyx: false };
+        let t = Euler3D {
+            angles: [0.05, -0.03, 0.04],
+            translation: [1.0, -2.0, 1.5],
+            center: Grid::of(&fixed).center(),
+            compute_zyx: false,
+        };
         let (_, g) = level.evaluate(&t, true).unwrap();
         for a in 0..6 {
             let h = if a < 3 { 1e-3 } else { 0.03 };
@@ -578,18 +634,40 @@ mod tests {
             let fd = (up - down) / (2.0 * h);
             // 25 %: the moving gradient is a central difference, not the derivative of the
             // trilinear interpolant that the finite difference sees.
-            assert!((fd - g[a]).abs() < 0.25 * fd.abs().max(1e-3), "parameter {a}: analytic {} vs finite difference {fd}", g[a]);
+            assert!(
+                (fd - g[a]).abs() < 0.25 * fd.abs().max(1e-3),
+                "parameter {a}: analytic {} vs finite difference {fd}",
+                g[a]
+            );
         }
     }
 
     #[test]
     fn recovers_known_transform() {
         let fixed = phantom();
-        let truth = Euler3D { angles: [0.06, -0.04, 0.08], translation: [3.0, -2.0, 2.5], center: Grid::of(&fixed).center(), compute_zyx: false };
-        let moving = resample_transformed(&fixed, &Grid::of(&fixed), Some(&truth.inverse()), Interpolator::Linear, 0.0).unwrap();
-        let params = RegistrationParams { shrink_factors: vec![2, 1], smoothing_sigmas_mm: vec![2.0, 1.0], ..Default::default() };
+        let truth = Euler3D {
+            angles: [0.06, -0.04, 0.08],
+            translation: [3.0, -2.0, 2.5],
+            center: Grid::of(&fixed).center(),
+            compute_zyx: false,
+        };
+        let moving =
+            resample_transformed(&fixed, &Grid::of(&fixed), Some(&truth.inverse()), Interpolator::Linear, 0.0).unwrap();
+        let params = RegistrationParams {
+            shrink_factors: vec![2, 1],
+            smoothing_sigmas_mm: vec![2.0, 1.0],
+            ..Default::default()
+        };
         let result = register_rigid(&fixed, &moving, &params).unwrap();
-        let points: Vec<[f64; 3]> = (0..27).map(|n| fixed.geometry().index_to_point([(10 + 10 * (n % 3)) as f64, (10 + 10 * ((n / 3) % 3)) as f64, (10 + 10 * (n / 9)) as f64])).collect();
+        let points: Vec<[f64; 3]> = (0..27)
+            .map(|n| {
+                fixed.geometry().index_to_point([
+                    (10 + 10 * (n % 3)) as f64,
+                    (10 + 10 * ((n / 3) % 3)) as f64,
+                    (10 + 10 * (n / 9)) as f64,
+                ])
+            })
+            .collect();
         let (mean, max) = target_registration_error(&result.transform, &truth, &points);
         assert!(mean < 1.0 && max < 1.5, "TRE mean {mean} max {max}: {:?}", result.transform);
         assert!(result.final_metric < result.initial_metric);

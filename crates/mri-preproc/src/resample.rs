@@ -112,11 +112,8 @@ impl Grid {
         let origin = match alignment {
             Alignment::Origin => input.geometry.origin(),
             Alignment::Corner => {
-                let shift = Vector3::new(
-                    (spacing[0] - old[0]) / 2.0,
-                    (spacing[1] - old[1]) / 2.0,
-                    (spacing[2] - old[2]) / 2.0,
-                );
+                let shift =
+                    Vector3::new((spacing[0] - old[0]) / 2.0, (spacing[1] - old[1]) / 2.0, (spacing[2] - old[2]) / 2.0);
                 let o = Vector3::from(input.geometry.origin()) + input.geometry.direction_matrix() * shift;
                 [o.x, o.y, o.z]
             }
@@ -245,12 +242,22 @@ fn nearest_index(u: &[f64; 3], size: &[usize; 3]) -> [usize; 3] {
 /// # Errors
 /// [`PreprocError::NonFiniteVoxels`] for NaN or infinite input voxels, because interpolation
 /// would spread them.
-pub fn resample(image: &Volume<f32>, grid: &Grid, interpolator: Interpolator, default_value: f32) -> Result<Volume<f32>> {
+pub fn resample(
+    image: &Volume<f32>,
+    grid: &Grid,
+    interpolator: Interpolator,
+    default_value: f32,
+) -> Result<Volume<f32>> {
     resample_transformed(image, grid, None, interpolator, default_value)
 }
 
 /// Resamples an intensity image to `spacing` mm `(x, y, z)` on the grid of [`Grid::with_spacing`].
-pub fn resample_to_spacing(image: &Volume<f32>, spacing: [f64; 3], interpolator: Interpolator, alignment: Alignment) -> Result<Volume<f32>> {
+pub fn resample_to_spacing(
+    image: &Volume<f32>,
+    spacing: [f64; 3],
+    interpolator: Interpolator,
+    alignment: Alignment,
+) -> Result<Volume<f32>> {
     let grid = Grid::with_spacing(&Grid::of(image), spacing, alignment)?;
     resample(image, &grid, interpolator, 0.0)
 }
@@ -341,7 +348,12 @@ pub fn resample_labels(labels: &LabelMap, grid: &Grid, transform: Option<&Euler3
 }
 
 /// Nearest-neighbour resampling of any voxel type.
-pub fn resample_nearest<T: Copy + Send + Sync>(image: &Volume<T>, grid: &Grid, transform: Option<&Euler3D>, default_value: T) -> Result<Volume<T>> {
+pub fn resample_nearest<T: Copy + Send + Sync>(
+    image: &Volume<T>,
+    grid: &Grid,
+    transform: Option<&Euler3D>,
+    default_value: T,
+) -> Result<Volume<T>> {
     let map = IndexMap::new(image.geometry(), &grid.geometry, transform);
     let input = image.array();
     let in_size = image.size();
@@ -412,7 +424,7 @@ fn prefilter_line(c: &mut [f64]) {
         let iz = 1.0 / z;
         let mut z2n = z.powi(n as i32 - 1);
         let mut sum = c[0] + z2n * c[n - 1];
-        z2n *= z2n * iz;
+        z2n = z2n * z2n * iz;
         for v in c.iter().take(n - 1).skip(1) {
             sum += (zn + z2n) * v;
             zn *= z;

@@ -35,7 +35,7 @@ use radiomics_volume::{Mask, Volume};
 use rayon::prelude::*;
 
 use crate::filters::gaussian_smooth;
-use crate::{check_finite, PreprocError, Result};
+use crate::{PreprocError, Result, check_finite};
 
 /// Parameters of [`skull_strip`] (lengths in mm).
 ///
@@ -69,7 +69,8 @@ impl Default for SkullStripParams {
 
 /// Otsu's threshold over a 256-bin histogram of `values`.
 pub fn otsu_threshold(values: &[f32]) -> f64 {
-    let (lo, hi) = values.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v as f64), b.max(v as f64)));
+    let (lo, hi) =
+        values.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v as f64), b.max(v as f64)));
     let bins = 256;
     let width = (hi - lo) / bins as f64;
     if width <= 0.0 {
@@ -126,7 +127,9 @@ fn lower_envelope(f: &[f64], w: f64) -> Vec<f64> {
     }
     let mut v: Vec<usize> = Vec::with_capacity(sites.len());
     let mut z: Vec<f64> = Vec::with_capacity(sites.len() + 1);
-    let intersect = |q: usize, p: usize| ((f[q] + w * (q * q) as f64) - (f[p] + w * (p * p) as f64)) / (2.0 * w * (q as f64 - p as f64));
+    let intersect = |q: usize, p: usize| {
+        ((f[q] + w * (q * q) as f64) - (f[p] + w * (p * p) as f64)) / (2.0 * w * (q as f64 - p as f64))
+    };
     for &q in &sites {
         while let Some(&p) = v.last() {
             let s = intersect(q, p);
@@ -230,7 +233,8 @@ pub fn skull_strip(image: &Volume<f32>, params: &SkullStripParams) -> Result<Mas
     let threshold = otsu_threshold(&values);
     let head = fill_holes(&smooth.array().mapv(|v| v as f64 > threshold));
     let head_values: Vec<f64> = {
-        let mut v: Vec<f64> = smooth.array().iter().zip(head.iter()).filter(|(_, h)| **h).map(|(x, _)| *x as f64).collect();
+        let mut v: Vec<f64> =
+            smooth.array().iter().zip(head.iter()).filter(|(_, h)| **h).map(|(x, _)| *x as f64).collect();
         v.sort_unstable_by(|a, b| a.total_cmp(b));
         v
     };
@@ -243,7 +247,9 @@ pub fn skull_strip(image: &Volume<f32>, params: &SkullStripParams) -> Result<Mas
         });
     }
     let median = head_values[head_values.len() / 2];
-    let tissue = Array3::from_shape_fn(head.dim(), |idx| head[idx] && smooth.array()[idx] as f64 > params.tissue_fraction * median);
+    let tissue = Array3::from_shape_fn(head.dim(), |idx| {
+        head[idx] && smooth.array()[idx] as f64 > params.tissue_fraction * median
+    });
 
     // Erode by distance to non-tissue.
     let to_background = distance_squared(&tissue.mapv(|t| !t), spacing);
@@ -273,7 +279,9 @@ pub fn skull_strip(image: &Volume<f32>, params: &SkullStripParams) -> Result<Mas
         if l == 0 {
             continue;
         }
-        let d2 = ((i as f64 - com[0]) * spacing[0]).powi(2) + ((j as f64 - com[1]) * spacing[1]).powi(2) + ((k as f64 - com[2]) * spacing[2]).powi(2);
+        let d2 = ((i as f64 - com[0]) * spacing[0]).powi(2)
+            + ((j as f64 - com[1]) * spacing[1]).powi(2)
+            + ((k as f64 - com[2]) * spacing[2]).powi(2);
         if d2 <= params.centre_radius_mm * params.centre_radius_mm {
             near[l as usize] += 1;
         }
@@ -294,7 +302,11 @@ pub fn skull_strip(image: &Volume<f32>, params: &SkullStripParams) -> Result<Mas
     let closed = Array3::from_shape_fn(closed.dim(), |idx| closed[idx] || brain[idx]);
     let filled = fill_holes_slices(&fill_holes(&closed));
     let count = filled.iter().filter(|&&b| b).count();
-    tracing::info!("skull strip: Otsu threshold {threshold:.1}, tissue > {:.1}, brain {count} voxels ({:.0} mL)", params.tissue_fraction * median, count as f64 * image.geometry().voxel_volume() / 1000.0);
+    tracing::info!(
+        "skull strip: Otsu threshold {threshold:.1}, tissue > {:.1}, brain {count} voxels ({:.0} mL)",
+        params.tissue_fraction * median,
+        count as f64 * image.geometry().voxel_volume() / 1000.0
+    );
     Ok(Mask(Volume::new(filled, *image.geometry())?))
 }
 
@@ -314,7 +326,10 @@ pub fn dice(a: &Mask, b: &Mask) -> Result<f64> {
 pub fn check_brain_mask(image: &Volume<f32>, mask: &Mask, what: &str) -> Result<()> {
     image.same_grid(mask.volume(), radiomics_volume::DEFAULT_GEOMETRY_TOLERANCE, what)?;
     if mask.count() == 0 {
-        return Err(PreprocError::EmptyMask { what: what.to_string(), detail: "the brain mask has no voxel set".into() });
+        return Err(PreprocError::EmptyMask {
+            what: what.to_string(),
+            detail: "the brain mask has no voxel set".into(),
+        });
     }
     Ok(())
 }
@@ -329,7 +344,15 @@ mod tests {
         let data = Array3::from_shape_fn((30, 60, 60), |(k, j, i)| {
             let p = [(i as f64 - 30.0) * 3.0, (j as f64 - 30.0) * 3.0, (k as f64 - 15.0) * 5.0];
             let r = ((p[0] / 70.0).powi(2) + (p[1] / 80.0).powi(2) + (p[2] / 60.0).powi(2)).sqrt();
-            let v = if r < 0.8 { 400.0 + 50.0 * ((i + j) % 3) as f64 } else if r < 0.9 { 30.0 } else if r < 1.0 { 500.0 } else { 5.0 };
+            let v = if r < 0.8 {
+                400.0 + 50.0 * ((i + j) % 3) as f64
+            } else if r < 0.9 {
+                30.0
+            } else if r < 1.0 {
+                500.0
+            } else {
+                5.0
+            };
             v as f32
         });
         Volume::new(data, Geometry::with_spacing([3.0, 3.0, 5.0])).unwrap()
@@ -339,14 +362,16 @@ mod tests {
     fn separates_brain_from_scalp() {
         let image = head();
         let mask = skull_strip(&image, &SkullStripParams::default()).unwrap();
-        let truth = Mask(Volume::new(
-            Array3::from_shape_fn((30, 60, 60), |(k, j, i)| {
-                let p = [(i as f64 - 30.0) * 3.0, (j as f64 - 30.0) * 3.0, (k as f64 - 15.0) * 5.0];
-                ((p[0] / 70.0).powi(2) + (p[1] / 80.0).powi(2) + (p[2] / 60.0).powi(2)).sqrt() < 0.8
-            }),
-            *image.geometry(),
-        )
-        .unwrap());
+        let truth = Mask(
+            Volume::new(
+                Array3::from_shape_fn((30, 60, 60), |(k, j, i)| {
+                    let p = [(i as f64 - 30.0) * 3.0, (j as f64 - 30.0) * 3.0, (k as f64 - 15.0) * 5.0];
+                    ((p[0] / 70.0).powi(2) + (p[1] / 80.0).powi(2) + (p[2] / 60.0).powi(2)).sqrt() < 0.8
+                }),
+                *image.geometry(),
+            )
+            .unwrap(),
+        );
         let d = dice(&mask, &truth).unwrap();
         assert!(d > 0.95, "Dice {d}");
     }
@@ -368,7 +393,9 @@ mod tests {
         for idx in [(1, 1, 1), (1, 1, 2), (1, 1, 3)] {
             m[idx] = true;
         }
-        let shell = Array3::from_shape_fn((5, 5, 5), |(k, j, i)| (1..=3).contains(&k) && (1..=3).contains(&j) && (1..=3).contains(&i) && !(k == 2 && j == 2 && i == 2));
+        let shell = Array3::from_shape_fn((5, 5, 5), |(k, j, i)| {
+            (1..=3).contains(&k) && (1..=3).contains(&j) && (1..=3).contains(&i) && !(k == 2 && j == 2 && i == 2)
+        });
         let filled = fill_holes(&shell);
         assert!(filled[[2, 2, 2]]);
         assert!(!filled[[0, 0, 0]]);

@@ -93,7 +93,8 @@ impl Euler3D {
     /// (centre, `ComputeZYX` flag). SimpleITK's `ReadTransform`, ANTs and 3D Slicer read it.
     pub fn to_tfm_string(&self) -> String {
         let p = self.parameters();
-        let mut s = String::from("#Insight Transform File V1.0\n#Transform 0\nTransform: Euler3DTransform_double_3_3\n");
+        let mut s =
+            String::from("#Insight Transform File V1.0\n#Transform 0\nTransform: Euler3DTransform_double_3_3\n");
         let _ = writeln!(s, "Parameters: {}", join_numbers(&p));
         let fixed = [self.center[0], self.center[1], self.center[2], if self.compute_zyx { 1.0 } else { 0.0 }];
         let _ = writeln!(s, "FixedParameters: {}", join_numbers(&fixed));
@@ -170,9 +171,7 @@ fn join_numbers(values: &[f64]) -> String {
 }
 
 fn parse_numbers(text: &str) -> std::result::Result<Vec<f64>, String> {
-    text.split_whitespace()
-        .map(|t| t.parse::<f64>().map_err(|_| format!("`{t}` is not a number")))
-        .collect()
+    text.split_whitespace().map(|t| t.parse::<f64>().map_err(|_| format!("`{t}` is not a number"))).collect()
 }
 
 #[cfg(test)]
@@ -199,7 +198,12 @@ mod tests {
 
     #[test]
     fn tfm_round_trip() {
-        let t = Euler3D { angles: [0.1, 0.2, 0.3], translation: [1.5, -2.0, 3.25], center: [4.0, 5.0, 6.0], compute_zyx: false };
+        let t = Euler3D {
+            angles: [0.1, 0.2, 0.3],
+            translation: [1.5, -2.0, 3.25],
+            center: [4.0, 5.0, 6.0],
+            compute_zyx: false,
+        };
         let text = t.to_tfm_string();
         assert!(text.contains("Euler3DTransform_double_3_3"));
         let back = Euler3D::from_tfm_str(&text, "t.tfm").unwrap();

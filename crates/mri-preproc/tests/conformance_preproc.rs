@@ -8,9 +8,9 @@
 mod common;
 
 use common::{probes, reference_data};
-use radiomics_preproc::histogram::{match_histogram, HistogramMatching};
-use radiomics_preproc::n4::{n4_bias_correction, N4Params};
-use radiomics_preproc::resample::{resample, Alignment, Grid, Interpolator};
+use radiomics_preproc::histogram::{HistogramMatching, match_histogram};
+use radiomics_preproc::n4::{N4Params, n4_bias_correction};
+use radiomics_preproc::resample::{Alignment, Grid, Interpolator, resample};
 use radiomics_volume::io::read_volume;
 use radiomics_volume::{Mask, Volume};
 
@@ -94,7 +94,11 @@ fn histogram_raw_t2_to_t1_matches_simpleitk() {
     let t2 = read_f32("raw/t2.nii.gz");
     assert_eq!(histogram_expected::RAW.len(), 5);
     for e in histogram_expected::RAW {
-        let params = HistogramMatching { histogram_levels: e.levels, match_points: e.match_points, threshold_at_mean: e.threshold_at_mean };
+        let params = HistogramMatching {
+            histogram_levels: e.levels,
+            match_points: e.match_points,
+            threshold_at_mean: e.threshold_at_mean,
+        };
         let out = match_histogram(&t2, &t1, &params).unwrap();
         compare(&out, e.case, e.probes, e.sum, e.abs_sum, 1e-4);
     }
@@ -154,7 +158,8 @@ fn n4_raw_t1_matches_simpleitk() {
     // Known multiplicative field: recovered change of log bias vs the truth.
     let size = t1.size();
     let g = |i: usize, j: usize, k: usize| {
-        let (u, v, w) = (i as f64 / (size[0] - 1) as f64, j as f64 / (size[1] - 1) as f64, k as f64 / (size[2] - 1) as f64);
+        let (u, v, w) =
+            (i as f64 / (size[0] - 1) as f64, j as f64 / (size[1] - 1) as f64, k as f64 / (size[2] - 1) as f64);
         0.4 * (u - 0.5) - 0.3 * (v - 0.5) * (v - 0.5) + 0.2 * (w - 0.5)
     };
     let mut biased = t1.clone();
@@ -174,7 +179,7 @@ fn n4_raw_t1_matches_simpleitk() {
     assert!(r_known >= n4_expected::KNOWN_FIELD_CORRELATION - 1e-3, "known-field correlation {r_known}");
 }
 
-#[allow(dead_code)]
+#[allow(dead_code, clippy::type_complexity)]
 mod registration_expected {
     include!("reference/registration_expected.rs");
 }
@@ -182,13 +187,18 @@ mod registration_expected {
 #[test]
 #[ignore = "conformance: reads RADIOMICS_REFERENCE_DATA"]
 fn registration_recovers_known_transform() {
-    use radiomics_preproc::registration::{register_rigid, target_registration_error, RegistrationParams};
-    use radiomics_preproc::resample::resample_transformed;
     use radiomics_preproc::Euler3D;
+    use radiomics_preproc::registration::{RegistrationParams, register_rigid, target_registration_error};
+    use radiomics_preproc::resample::resample_transformed;
 
     let fixed = read_f32("raw/t1c.nii.gz");
     // 9.1 degrees of rotation and 13.9 mm of translation about the image centre.
-    let truth = Euler3D { angles: [0.09, -0.07, 0.11], translation: [9.0, -8.0, 7.0], center: Grid::of(&fixed).center(), compute_zyx: false };
+    let truth = Euler3D {
+        angles: [0.09, -0.07, 0.11],
+        translation: [9.0, -8.0, 7.0],
+        center: Grid::of(&fixed).center(),
+        compute_zyx: false,
+    };
     let moving = resample_transformed(&fixed, &Grid::of(&fixed), Some(&truth), Interpolator::Linear, 0.0).unwrap();
     let result = register_rigid(&fixed, &moving, &RegistrationParams::default()).unwrap();
     // Target points: every 500th head voxel (above the mean intensity).
@@ -201,15 +211,19 @@ fn registration_recovers_known_transform() {
         .map(|((k, j, i), _)| fixed.geometry().index_to_point([i as f64, j as f64, k as f64]))
         .collect();
     let (tre_mean, tre_max) = target_registration_error(&result.transform, &truth.inverse(), &points);
-    eprintln!("known transform: TRE mean {tre_mean:.3} mm, max {tre_max:.3} mm over {} points, {:.2} s", points.len(), result.seconds);
+    eprintln!(
+        "known transform: TRE mean {tre_mean:.3} mm, max {tre_max:.3} mm over {} points, {:.2} s",
+        points.len(),
+        result.seconds
+    );
     assert!(tre_mean < 1.0, "mean TRE {tre_mean} mm");
 }
 
 #[test]
 #[ignore = "conformance: reads RADIOMICS_REFERENCE_DATA"]
 fn registration_onto_t1c_no_worse_than_simpleitk() {
-    use radiomics_preproc::registration::{mattes_metric, register_rigid, RegistrationParams};
     use radiomics_preproc::Euler3D;
+    use radiomics_preproc::registration::{RegistrationParams, mattes_metric, register_rigid};
 
     let fixed = read_f32("raw/t1c.nii.gz");
     for (modality, params, center, _, sitk_seconds) in registration_expected::SIMPLEITK {
@@ -219,7 +233,10 @@ fn registration_onto_t1c_no_worse_than_simpleitk() {
         // Both transforms under one metric: full resolution, 50 bins, 200 000 regular samples.
         let m_ours = mattes_metric(&fixed, &moving, &ours.transform, 50, 200_000).unwrap();
         let m_theirs = mattes_metric(&fixed, &moving, &theirs, 50, 200_000).unwrap();
-        eprintln!("{modality}: -MI ours {m_ours:.5} ({:.2} s), SimpleITK {m_theirs:.5} ({sitk_seconds:.2} s)", ours.seconds);
+        eprintln!(
+            "{modality}: -MI ours {m_ours:.5} ({:.2} s), SimpleITK {m_theirs:.5} ({sitk_seconds:.2} s)",
+            ours.seconds
+        );
         assert!(m_ours <= m_theirs + 1e-3, "{modality}: ours {m_ours} vs SimpleITK {m_theirs}");
     }
 }
@@ -257,7 +274,7 @@ fn reference_brain_mask(raw: &Volume<f32>) -> Mask {
 #[test]
 #[ignore = "conformance: reads RADIOMICS_REFERENCE_DATA"]
 fn skull_strip_matches_reference_brain_mask() {
-    use radiomics_preproc::skull_strip::{dice, skull_strip, SkullStripParams};
+    use radiomics_preproc::skull_strip::{SkullStripParams, dice, skull_strip};
     let t1c = read_f32("raw/t1c.nii.gz");
     let reference = reference_brain_mask(&t1c);
     assert_eq!(reference.count(), brain_mask_expected::REFERENCE_BRAIN_VOXELS);

@@ -6,7 +6,7 @@ mod common;
 
 use common::probes;
 use ndarray::Array3;
-use radiomics_preproc::histogram::{match_histogram, HistogramMatching};
+use radiomics_preproc::histogram::{HistogramMatching, match_histogram};
 use radiomics_volume::{Geometry, Volume};
 
 #[allow(dead_code)]
@@ -32,8 +32,13 @@ fn head(n: [usize; 3], a: f64, b: f64, c: f64) -> Volume<f32> {
     let data = Array3::from_shape_fn((nz, ny, nx), |(z, y, x)| {
         let (xf, yf, zf) = (x as f64, y as f64, z as f64);
         let (hx, hy, hz) = (nx as f64 / 2.0, ny as f64 / 2.0, nz as f64 / 2.0);
-        let r = ((xf - hx) / (nx as f64 / 2.3)).powi(2) + ((yf - hy) / (ny as f64 / 2.2)).powi(2) + ((zf - hz) / (nz as f64 / 2.1)).powi(2);
-        let v = a + b * (0.21 * xf + 0.13 * yf).sin().powi(2) + c * (0.17 * zf * yf / ny as f64).cos() + 3.0 * ((x * 7 + y * 13 + z * 29) % 17) as f64;
+        let r = ((xf - hx) / (nx as f64 / 2.3)).powi(2)
+            + ((yf - hy) / (ny as f64 / 2.2)).powi(2)
+            + ((zf - hz) / (nz as f64 / 2.1)).powi(2);
+        let v = a
+            + b * (0.21 * xf + 0.13 * yf).sin().powi(2)
+            + c * (0.17 * zf * yf / ny as f64).cos()
+            + 3.0 * ((x * 7 + y * 13 + z * 29) % 17) as f64;
         if r < 1.0 { v as f32 } else { 0.0 }
     });
     Volume::new(data, Geometry::default()).unwrap()
@@ -54,7 +59,11 @@ fn synthetic_matches_simpleitk() {
     let reference = head([26, 32, 18], 800.0, 500.0, -90.0);
     assert_eq!(expected::SYNTHETIC.len(), 5);
     for e in expected::SYNTHETIC {
-        let params = HistogramMatching { histogram_levels: e.levels, match_points: e.match_points, threshold_at_mean: e.threshold_at_mean };
+        let params = HistogramMatching {
+            histogram_levels: e.levels,
+            match_points: e.match_points,
+            threshold_at_mean: e.threshold_at_mean,
+        };
         let out = match_histogram(&source, &reference, &params).unwrap();
         compare(&out, e);
     }

@@ -10,7 +10,7 @@ use std::f64::consts::PI;
 use common::probes;
 
 use ndarray::Array3;
-use radiomics_preproc::resample::{resample, Alignment, Grid, Interpolator};
+use radiomics_preproc::resample::{Alignment, Grid, Interpolator, resample};
 use radiomics_volume::{Geometry, Volume};
 
 #[allow(dead_code)]

@@ -23,6 +23,10 @@ pub fn reference_data() -> PathBuf {
     let dir = std::env::var_os("RADIOMICS_REFERENCE_DATA")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data")));
-    assert!(dir.join("brats_case/raw/t1.nii.gz").is_file(), "reference data not found in {}; set RADIOMICS_REFERENCE_DATA", dir.display());
+    assert!(
+        dir.join("brats_case/raw/t1.nii.gz").is_file(),
+        "reference data not found in {}; set RADIOMICS_REFERENCE_DATA",
+        dir.display()
+    );
     dir
 }
