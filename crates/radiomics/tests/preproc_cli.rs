@@ -25,7 +25,17 @@ fn head(shift: f64) -> Volume<f32> {
         let p = [(i as f64 - 20.0 - shift) * 3.0, (j as f64 - 20.0) * 3.0, (k as f64 - 8.0) * 5.0];
         let r = ((p[0] / 45.0).powi(2) + (p[1] / 52.0).powi(2) + (p[2] / 35.0).powi(2)).sqrt();
         let blob = (((p[0] - 10.0) / 12.0).powi(2) + (p[1] / 10.0).powi(2) + (p[2] / 10.0).powi(2)).sqrt();
-        let v = if blob < 1.0 { 700.0 } else if r < 0.8 { 400.0 + p[0] } else if r < 0.9 { 30.0 } else if r < 1.0 { 500.0 } else { 5.0 };
+        let v = if blob < 1.0 {
+            700.0
+        } else if r < 0.8 {
+            400.0 + p[0]
+        } else if r < 0.9 {
+            30.0
+        } else if r < 1.0 {
+            500.0
+        } else {
+            5.0
+        };
         (v * (0.002 * p[1]).exp()) as f32
     });
     Volume::new(data, Geometry::with_spacing([3.0, 3.0, 5.0])).unwrap()
@@ -47,7 +57,10 @@ fn resample_to_spacing_and_reference() {
     assert_eq!(image.size(), [80, 80, 32]);
     assert_eq!(image.spacing(), [1.5, 1.5, 2.5]);
     let out2 = dir.path().join("out2.nii.gz").display().to_string();
-    assert_success(&radiomics(&["resample", &input, "-o", &out2, "--reference", &out, "--interpolation", "bspline"]), "resample onto reference");
+    assert_success(
+        &radiomics(&["resample", &input, "-o", &out2, "--reference", &out, "--interpolation", "bspline"]),
+        "resample onto reference",
+    );
     assert_eq!(read_volume(&out2).unwrap().size(), [80, 80, 32]);
 }
 
@@ -69,7 +82,10 @@ fn n4_writes_corrected_and_bias_field() {
     let input = write(dir.path(), "in.nii.gz", &head(0.0));
     let out = dir.path().join("n4.nii.gz").display().to_string();
     let bias = dir.path().join("bias.nii.gz").display().to_string();
-    assert_success(&radiomics(&["n4", &input, "-o", &out, "--shrink", "2", "--iterations", "10,10", "--bias-out", &bias]), "n4");
+    assert_success(
+        &radiomics(&["n4", &input, "-o", &out, "--shrink", "2", "--iterations", "10,10", "--bias-out", &bias]),
+        "n4",
+    );
     let field = read_volume(&bias).unwrap();
     assert_eq!(field.size(), [40, 40, 16]);
     let stats = field.statistics();
@@ -94,7 +110,10 @@ fn register_writes_itk_transform() {
     let moving = write(dir.path(), "moving.nii.gz", &head(1.0));
     let out = dir.path().join("reg.nii.gz").display().to_string();
     let tfm = dir.path().join("t.tfm");
-    assert_success(&radiomics(&["register", &fixed, &moving, "-o", &out, "--transform-out", tfm.to_str().unwrap()]), "register");
+    assert_success(
+        &radiomics(&["register", &fixed, &moving, "-o", &out, "--transform-out", tfm.to_str().unwrap()]),
+        "register",
+    );
     let text = std::fs::read_to_string(&tfm).unwrap();
     assert!(text.contains("Transform: Euler3DTransform_double_3_3"), "{text}");
     let t = radiomics_preproc::Euler3D::from_tfm_str(&text, "t.tfm").unwrap();
@@ -142,10 +161,35 @@ fn preprocess_writes_all_outputs() {
     let out = dir.path().join("out");
     let out_s = out.display().to_string();
     let result = radiomics(&[
-        "preprocess", "--t1", &t1, "--t1c", &t1c, "--t2", &t2, "--flair", &flair, "--seg", &seg, "--out", &out_s, "--spacing", "2", "--shrink", "2",
+        "preprocess",
+        "--t1",
+        &t1,
+        "--t1c",
+        &t1c,
+        "--t2",
+        &t2,
+        "--flair",
+        &flair,
+        "--seg",
+        &seg,
+        "--out",
+        &out_s,
+        "--spacing",
+        "2",
+        "--shrink",
+        "2",
     ]);
     assert_success(&result, "preprocess");
-    for name in ["t1.nii.gz", "t1c.nii.gz", "t2.nii.gz", "flair.nii.gz", "brain_mask.nii.gz", "seg.nii.gz", "t2_to_t1c.tfm", "timings.json"] {
+    for name in [
+        "t1.nii.gz",
+        "t1c.nii.gz",
+        "t2.nii.gz",
+        "flair.nii.gz",
+        "brain_mask.nii.gz",
+        "seg.nii.gz",
+        "t2_to_t1c.tfm",
+        "timings.json",
+    ] {
         assert!(out.join(name).is_file(), "missing {name}");
     }
     let timings = std::fs::read_to_string(out.join("timings.json")).unwrap();

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use radiomics_preproc::histogram::{match_histogram, HistogramMatching};
+use radiomics_preproc::histogram::{HistogramMatching, match_histogram};
 
 use super::preprocess::{read_image, write_image};
 
@@ -32,7 +32,11 @@ pub struct MatchHistogramArgs {
 pub fn run(args: MatchHistogramArgs) -> anyhow::Result<ExitCode> {
     let source = read_image(&args.input)?;
     let reference = read_image(&args.reference)?;
-    let params = HistogramMatching { histogram_levels: args.levels, match_points: args.match_points, threshold_at_mean: !args.no_threshold_at_mean };
+    let params = HistogramMatching {
+        histogram_levels: args.levels,
+        match_points: args.match_points,
+        threshold_at_mean: !args.no_threshold_at_mean,
+    };
     let out = match_histogram(&source, &reference, &params)?;
     write_image(&out, &args.output)?;
     Ok(ExitCode::SUCCESS)

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use radiomics_preproc::n4::{n4_bias_correction, N4Params};
+use radiomics_preproc::n4::{N4Params, n4_bias_correction};
 
 use super::preprocess::{read_image, read_mask, write_image};
 
@@ -40,12 +40,26 @@ pub fn run(args: N4Args) -> anyhow::Result<ExitCode> {
     let max_iterations = args
         .iterations
         .split(',')
-        .map(|t| t.trim().parse::<usize>().map_err(|_| anyhow::anyhow!("invalid --iterations `{}`: `{t}` is not a whole number", args.iterations)))
+        .map(|t| {
+            t.trim()
+                .parse::<usize>()
+                .map_err(|_| anyhow::anyhow!("invalid --iterations `{}`: `{t}` is not a whole number", args.iterations))
+        })
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let params = N4Params { shrink_factor: args.shrink, max_iterations, convergence_threshold: args.convergence, ..Default::default() };
+    let params = N4Params {
+        shrink_factor: args.shrink,
+        max_iterations,
+        convergence_threshold: args.convergence,
+        ..Default::default()
+    };
     let out = n4_bias_correction(&image, mask.as_ref(), &params)?;
     for (level, l) in out.levels.iter().enumerate() {
-        tracing::info!("level {level}: {} iterations, convergence {:.2e}{}", l.iterations, l.convergence, if l.converged { "" } else { " (not converged)" });
+        tracing::info!(
+            "level {level}: {} iterations, convergence {:.2e}{}",
+            l.iterations,
+            l.convergence,
+            if l.converged { "" } else { " (not converged)" }
+        );
     }
     if out.excluded_non_positive > 0 {
         eprintln!("warning: {} non-positive voxels were excluded from the bias estimate", out.excluded_non_positive);

@@ -6,11 +6,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
+use radiomics_preproc::Interpolator;
 use radiomics_preproc::n4::N4Params;
-use radiomics_preproc::pipeline::{run_pipeline, Modality, Normalization, PatientImages, PipelineConfig};
+use radiomics_preproc::pipeline::{Modality, Normalization, PatientImages, PipelineConfig, run_pipeline};
 use radiomics_preproc::registration::RegistrationParams;
 use radiomics_preproc::skull_strip::SkullStripParams;
-use radiomics_preproc::Interpolator;
 use radiomics_volume::io::{self, read_volume};
 use radiomics_volume::{Mask, Volume};
 
@@ -39,7 +39,9 @@ pub(crate) fn parse_spacing(text: &str) -> anyhow::Result<[f64; 3]> {
     match values.as_slice() {
         [s] => Ok([*s; 3]),
         [x, y, z] => Ok([*x, *y, *z]),
-        _ => anyhow::bail!("invalid spacing `{text}`: give one value or three comma-separated values in mm, e.g. 1,1,1"),
+        _ => {
+            anyhow::bail!("invalid spacing `{text}`: give one value or three comma-separated values in mm, e.g. 1,1,1")
+        }
     }
 }
 
@@ -114,7 +116,8 @@ pub fn run(args: PreprocessArgs) -> anyhow::Result<ExitCode> {
         None => None,
     };
     let out = run_pipeline(PatientImages { images, labels, brain_mask }, &config)?;
-    std::fs::create_dir_all(&args.out).with_context(|| format!("cannot create output directory {}", args.out.display()))?;
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("cannot create output directory {}", args.out.display()))?;
     for (m, image) in Modality::ALL.iter().zip(&out.images) {
         write_image(image, &args.out.join(format!("{}.nii.gz", m.name())))?;
     }
@@ -125,8 +128,10 @@ pub fn run(args: PreprocessArgs) -> anyhow::Result<ExitCode> {
     for (m, r) in &out.registrations {
         r.transform.write_tfm(&args.out.join(format!("{}_to_t1c.tfm", m.name())))?;
     }
-    let timings: Vec<serde_json::Value> = out.timings.iter().map(|t| serde_json::json!({"step": t.step, "seconds": t.seconds})).collect();
-    std::fs::write(args.out.join("timings.json"), serde_json::to_string_pretty(&timings)?).context("cannot write timings.json")?;
+    let timings: Vec<serde_json::Value> =
+        out.timings.iter().map(|t| serde_json::json!({"step": t.step, "seconds": t.seconds})).collect();
+    std::fs::write(args.out.join("timings.json"), serde_json::to_string_pretty(&timings)?)
+        .context("cannot write timings.json")?;
     for t in &out.timings {
         eprintln!("{:<24} {:>8.2} s", t.step, t.seconds);
     }

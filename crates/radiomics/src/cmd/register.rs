@@ -4,8 +4,8 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use radiomics_preproc::registration::{register_rigid, resample_onto_fixed, Initializer, RegistrationParams};
 use radiomics_preproc::Interpolator;
+use radiomics_preproc::registration::{Initializer, RegistrationParams, register_rigid, resample_onto_fixed};
 
 use super::preprocess::{read_image, write_image};
 

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use radiomics_preproc::resample::{resample, resample_like, Alignment, Grid, Interpolator};
+use radiomics_preproc::resample::{Alignment, Grid, Interpolator, resample, resample_like};
 
 use super::preprocess::{parse_spacing, read_image, write_image};
 

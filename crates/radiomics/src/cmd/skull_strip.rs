@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use radiomics_preproc::skull_strip::{skull_strip, SkullStripParams};
+use radiomics_preproc::skull_strip::{SkullStripParams, skull_strip};
 use radiomics_volume::io;
 
 use super::preprocess::read_image;
@@ -28,7 +28,8 @@ pub struct SkullStripArgs {
 /// Computes and writes the brain mask.
 pub fn run(args: SkullStripArgs) -> anyhow::Result<ExitCode> {
     let image = read_image(&args.input)?;
-    let params = SkullStripParams { erosion_mm: args.erosion, tissue_fraction: args.tissue_fraction, ..Default::default() };
+    let params =
+        SkullStripParams { erosion_mm: args.erosion, tissue_fraction: args.tissue_fraction, ..Default::default() };
     let mask = skull_strip(&image, &params)?;
     eprintln!("brain mask: {} voxels, {:.0} mL", mask.count(), mask.physical_volume() / 1000.0);
     io::write_mask(&mask, &args.output).with_context(|| format!("cannot write {}", args.output.display()))?;
