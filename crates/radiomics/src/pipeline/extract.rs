@@ -489,7 +489,7 @@ pub fn run_extract(
     let is_done = |p: &Patient| {
         !settings_changed
             && is_complete(&layout.patient_features(&p.id, None), &p.id)
-            && (1..=p.images.seg_repeats.len())
+            && (1..=image_paths(p).seg_repeats.len())
                 .all(|k| is_complete(&layout.patient_features(&p.id, Some(k)), &format!("{}__rep{k}", p.id)))
     };
     let todo: Vec<&Patient> = manifest.patients.iter().filter(|p| !failures.contains(&p.id) && !is_done(p)).collect();
@@ -521,7 +521,7 @@ pub fn run_extract(
         }
         let path = layout.patient_features(&p.id, None);
         tables.push(FeatureTable::read_csv(&path).with_context(|| format!("patient {}", p.id))?);
-        for k in 1..=p.images.seg_repeats.len() {
+        for k in 1..=image_paths(p).seg_repeats.len() {
             repeats.push(FeatureTable::read_csv(&layout.patient_features(&p.id, Some(k)))?);
         }
     }
