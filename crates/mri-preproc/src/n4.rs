@@ -120,7 +120,7 @@ pub struct N4Output {
 }
 
 impl N4Output {
-    /// The multiplicative bias field `exp(b)`.
+    /// Computes the multiplicative bias field `exp(b)`.
     pub fn bias_field(&self) -> Volume<f32> {
         self.log_bias_field.map(|b| b.exp())
     }

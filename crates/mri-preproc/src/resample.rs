@@ -64,7 +64,7 @@ impl std::str::FromStr for Interpolator {
     }
 }
 
-/// How [`Grid::with_spacing`] places the new grid.
+/// Placement of the new grid by [`Grid::with_spacing`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Alignment {
     /// Keep the origin (centre of the first voxel), as the common SimpleITK recipe does.
@@ -84,12 +84,12 @@ pub struct Grid {
 }
 
 impl Grid {
-    /// The grid of an existing image.
+    /// Returns the grid of an existing image.
     pub fn of<T>(volume: &Volume<T>) -> Self {
         Self { size: volume.size(), geometry: *volume.geometry() }
     }
 
-    /// The grid covering `input` at `spacing` mm `(x, y, z)`; see the module docs for the rule.
+    /// Builds the grid covering `input` at `spacing` mm `(x, y, z)` (rule in the module docs).
     pub fn with_spacing(input: &Grid, spacing: [f64; 3], alignment: Alignment) -> Result<Self> {
         if spacing.iter().any(|s| !s.is_finite() || *s <= 0.0) {
             return Err(PreprocError::InvalidParameter {
@@ -183,7 +183,7 @@ impl IndexMap {
     }
 }
 
-/// Whether a continuous index lies in ITK's buffer `[-0.5, size - 0.5)` on every axis.
+/// Tests whether a continuous index lies in ITK's buffer `[-0.5, size - 0.5)` on every axis.
 #[inline]
 pub(crate) fn inside(u: &[f64; 3], size: &[usize; 3]) -> bool {
     (0..3).all(|a| u[a] >= -0.5 && u[a] < size[a] as f64 - 0.5)
