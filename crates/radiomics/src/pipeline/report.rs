@@ -231,12 +231,16 @@ pub fn run_report(config: &Config, layout: &Layout) -> anyhow::Result<()> {
 
     // LASSO path and cross-validation curve, from the fit stage's files.
     let cv = &signature.cv;
+    // Lambdas whose cross-validated deviance is undefined (NaN in the CV curve) are not drawn.
+    let finite: Vec<usize> =
+        (0..cv.lambda.len()).filter(|&k| cv.cvm[k].is_finite() && cv.cvsd[k].is_finite()).collect();
+    let pick = |v: &[f64]| -> Vec<f64> { finite.iter().map(|&k| v[k]).collect() };
     let cv_plot = LassoCvPlot {
         title: format!("{}-fold cross-validation", cv.folds),
-        lambdas: cv.lambda.clone(),
-        mean: cv.cvm.clone(),
-        std_err: cv.cvsd.clone(),
-        nonzero: Some(cv.nzero.clone()),
+        lambdas: pick(&cv.lambda),
+        mean: pick(&cv.cvm),
+        std_err: pick(&cv.cvsd),
+        nonzero: Some(finite.iter().map(|&k| cv.nzero[k]).collect()),
         lambda_min: signature.lambda_min,
         lambda_1se: signature.lambda_1se,
         y_label: "Partial likelihood deviance".into(),
