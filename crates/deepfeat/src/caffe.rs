@@ -530,7 +530,7 @@ pub fn read_mean_binaryproto(bytes: &[u8], what: &str) -> Result<[f32; 3]> {
     } else {
         0
     };
-    if channels != 3 || values.is_empty() || values.len() % 3 != 0 {
+    if channels != 3 || values.is_empty() || !values.len().is_multiple_of(3) {
         return Err(corrupt(format!("expected a 3-channel blob, found shape {shape:?} with {} values", values.len())));
     }
     let plane = values.len() / 3;
