@@ -92,5 +92,11 @@ fn bench(c: &mut Criterion) {
     c.bench_function("km_plot_png", |b| b.iter(|| render_png(black_box(&plot), 800, 600).unwrap()));
 }
 
-criterion_group!(benches, bench);
+// Criterion's own HTML plots go through plotters, which this workspace builds with the
+// ab_glyph font backend, so they would need a registered font; the timings need no plots.
+criterion_group! {
+    name = benches;
+    config = Criterion::default().without_plots();
+    targets = bench
+}
 criterion_main!(benches);
