@@ -12,7 +12,8 @@ use radiomics::volume::{Geometry, LabelMap, Volume};
 /// A 24 x 20 x 8 ([x, y, z]) int16 image with a textured sphere, and a label map with a core
 /// (label 1) inside a ring (label 4) and a separate label 2.
 fn case(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf, Volume<f64>, LabelMap) {
-    let geometry = Geometry::new([0.9, 0.9, 3.0], [-10.0, 5.0, 2.0], [1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0]).unwrap();
+    let geometry =
+        Geometry::new([0.9, 0.9, 3.0], [-10.0, 5.0, 2.0], [1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0]).unwrap();
     let data = Array3::from_shape_fn((8, 20, 24), |(z, y, x)| ((x * 37 + y * 11 + z * 53) % 61) as f64 * 7.0 + 100.0);
     let image = Volume::new(data, geometry).unwrap();
     let labels = Array3::from_shape_fn((8, 20, 24), |(z, y, x)| {
@@ -83,7 +84,14 @@ fn long_layout_and_params_file() {
     let (img, msk, image, labels) = case(dir.path());
     let params = dir.path().join("params.yaml");
     std::fs::write(&params, "imageType:\n  Original: {}\nfeatureClass:\n  glcm: [Contrast, Correlation]\n  firstorder:\nsetting:\n  binWidth: 10\n  label: 4\n").unwrap();
-    let out = features(&[img.to_str().unwrap(), msk.to_str().unwrap(), "--params", params.to_str().unwrap(), "--format", "long"]);
+    let out = features(&[
+        img.to_str().unwrap(),
+        msk.to_str().unwrap(),
+        "--params",
+        params.to_str().unwrap(),
+        "--format",
+        "long",
+    ]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let text = String::from_utf8(out.stdout).unwrap();
     let rows: Vec<&str> = text.lines().collect();
@@ -114,9 +122,8 @@ fn bad_inputs_give_clear_errors() {
 
     // A mask on another grid.
     let other = dir.path().join("other.nrrd");
-    let shifted = LabelMap(
-        Volume::new(Array3::from_elem((8, 20, 24), 1u32), Geometry::with_spacing([1.0, 1.0, 1.0])).unwrap(),
-    );
+    let shifted =
+        LabelMap(Volume::new(Array3::from_elem((8, 20, 24), 1u32), Geometry::with_spacing([1.0, 1.0, 1.0])).unwrap());
     io::write_label_map(&shifted, &other).unwrap();
     let out = features(&[img.to_str().unwrap(), other.to_str().unwrap()]);
     assert!(!out.status.success());

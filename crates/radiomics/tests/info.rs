@@ -7,11 +7,7 @@ use radiomics::volume::ndarray::Array3;
 use radiomics::volume::{Geometry, Volume};
 
 fn info(path: &std::path::Path) -> (std::process::Output, Option<serde_json::Value>) {
-    let output = Command::new(env!("CARGO_BIN_EXE_radiomics"))
-        .arg("info")
-        .arg(path)
-        .output()
-        .unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_radiomics")).arg("info").arg(path).output().unwrap();
     let json = serde_json::from_slice(&output.stdout).ok();
     (output, json)
 }
@@ -19,12 +15,8 @@ fn info(path: &std::path::Path) -> (std::process::Output, Option<serde_json::Val
 #[test]
 fn prints_geometry_and_statistics_as_json() {
     let dir = tempfile::tempdir().unwrap();
-    let geometry = Geometry::new(
-        [0.5, 0.75, 2.0],
-        [-10.0, 20.5, 3.25],
-        [1.0, 0.0, 0.0, 0.0, -1.0, 0.0, 0.0, 0.0, 1.0],
-    )
-    .unwrap();
+    let geometry =
+        Geometry::new([0.5, 0.75, 2.0], [-10.0, 20.5, 3.25], [1.0, 0.0, 0.0, 0.0, -1.0, 0.0, 0.0, 0.0, 1.0]).unwrap();
     // 4 x 3 x 2 ([x, y, z]) voxels with values -5 .. 18.
     let data = Array3::from_shape_fn((2, 3, 4), |(z, y, x)| (x + 4 * (y + 3 * z)) as f64 - 5.0);
     let volume = Volume::new(data, geometry).unwrap();
@@ -32,19 +24,12 @@ fn prints_geometry_and_statistics_as_json() {
         let path = dir.path().join(name);
         io::write_volume_as(&volume, &path, DataType::I16).unwrap();
         let (output, json) = info(&path);
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
         let json = json.expect("stdout is one JSON object");
         assert_eq!(json["size"], serde_json::json!([4, 3, 2]));
         assert_eq!(json["spacing"], serde_json::json!([0.5, 0.75, 2.0]));
         assert_eq!(json["origin"], serde_json::json!([-10.0, 20.5, 3.25]));
-        assert_eq!(
-            json["direction"],
-            serde_json::json!([1.0, 0.0, 0.0, 0.0, -1.0, 0.0, 0.0, 0.0, 1.0])
-        );
+        assert_eq!(json["direction"], serde_json::json!([1.0, 0.0, 0.0, 0.0, -1.0, 0.0, 0.0, 0.0, 1.0]));
         assert_eq!(json["datatype"], "i16");
         assert_eq!(json["min"], -5.0);
         assert_eq!(json["max"], 18.0);
@@ -81,10 +66,7 @@ fn bad_file_fails_with_a_message_naming_it() {
     assert!(!output.status.success());
     assert!(json.is_none());
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        stderr.contains("broken.nii.gz") && stderr.contains("unknown image format"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("broken.nii.gz") && stderr.contains("unknown image format"), "{stderr}");
     let (output, _) = info(&dir.path().join("missing.nrrd"));
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("missing.nrrd"));

@@ -98,18 +98,10 @@ impl ExtractArgs {
             f.deep_seed = s;
         }
         if let Some(s) = &self.deep_size {
-            f.deep_widths = if s == "small" {
-                DeepWidths::Small
-            } else {
-                DeepWidths::Full
-            };
+            f.deep_widths = if s == "small" { DeepWidths::Small } else { DeepWidths::Full };
         }
         if let Some(b) = &self.backend {
-            f.backend = if b == "ort" {
-                Backend::Ort
-            } else {
-                Backend::Tract
-            };
+            f.backend = if b == "ort" { Backend::Ort } else { Backend::Tract };
         }
         config.validate()?;
         Ok(config)
@@ -125,14 +117,7 @@ pub fn run(args: ExtractArgs) -> anyhow::Result<ExitCode> {
         let layout = Layout::new(out);
         let failures = FailureLog::new();
         let paths = |p: &Patient| p.images.clone();
-        let summary = run_extract(
-            &config,
-            &manifest,
-            &layout,
-            &failures,
-            &paths,
-            !args.no_progress,
-        )?;
+        let summary = run_extract(&config, &manifest, &layout, &failures, &paths, !args.no_progress)?;
         write_failures(&layout.failures_csv(), &failures.entries())?;
         let failed = failures.failed_patients();
         println!(
@@ -146,22 +131,14 @@ pub fn run(args: ExtractArgs) -> anyhow::Result<ExitCode> {
             layout.features_csv().display()
         );
         if failed > 0 {
-            println!(
-                "failed patients and reasons: {}",
-                layout.failures_csv().display()
-            );
+            println!("failed patients and reasons: {}", layout.failures_csv().display());
             return Ok(ExitCode::from(2));
         }
         return Ok(ExitCode::SUCCESS);
     }
-    let (Some(t1), Some(t1c), Some(t2), Some(flair), Some(seg), Some(output)) = (
-        &args.t1,
-        &args.t1c,
-        &args.t2,
-        &args.flair,
-        &args.seg,
-        &args.output,
-    ) else {
+    let (Some(t1), Some(t1c), Some(t2), Some(flair), Some(seg), Some(output)) =
+        (&args.t1, &args.t1c, &args.t2, &args.flair, &args.seg, &args.output)
+    else {
         bail!(
             "give either --t1 F --t1c F --t2 F --flair F --seg F -o OUT.csv for one patient, or --manifest FILE --out DIR for a cohort"
         );
@@ -171,24 +148,15 @@ pub fn run(args: ExtractArgs) -> anyhow::Result<ExitCode> {
         None => seg
             .canonicalize()
             .ok()
-            .and_then(|p| {
-                p.parent()
-                    .and_then(|d| d.file_name())
-                    .map(|n| n.to_string_lossy().into_owned())
-            })
+            .and_then(|p| p.parent().and_then(|d| d.file_name()).map(|n| n.to_string_lossy().into_owned()))
             .unwrap_or_else(|| "patient".into()),
     };
     check_id(&id).map_err(|e| anyhow::anyhow!("--id: {e}"))?;
     let started = std::time::Instant::now();
-    let images = load_images(
-        &[t1.as_path(), t1c.as_path(), t2.as_path(), flair.as_path()],
-        seg,
-    )
-    .map_err(|e| anyhow::anyhow!("patient {id}: {e}"))?;
-    let engine = Engine::new(&config)?;
-    let row = engine
-        .extract(&images, &images.seg, &id)
+    let images = load_images(&[t1.as_path(), t1c.as_path(), t2.as_path(), flair.as_path()], seg)
         .map_err(|e| anyhow::anyhow!("patient {id}: {e}"))?;
+    let engine = Engine::new(&config)?;
+    let row = engine.extract(&images, &images.seg, &id).map_err(|e| anyhow::anyhow!("patient {id}: {e}"))?;
     for w in &row.warnings {
         tracing::warn!("patient {id}: {w}");
     }

@@ -86,11 +86,8 @@ pub fn run(args: FeaturesArgs) -> anyhow::Result<ExitCode> {
         None => compute(),
     }
     .with_context(|| format!("features of {} with mask {}", args.image.display(), args.mask.display()))?;
-    let cases = [CaseFeatures {
-        image: args.image.display().to_string(),
-        mask: args.mask.display().to_string(),
-        features,
-    }];
+    let cases =
+        [CaseFeatures { image: args.image.display().to_string(), mask: args.mask.display().to_string(), features }];
     let write = |w: &mut dyn std::io::Write| -> anyhow::Result<()> {
         match args.format {
             Layout::Wide => radiomics_texture::write_wide(w, &cases)?,

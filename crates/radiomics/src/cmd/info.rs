@@ -87,11 +87,7 @@ pub fn run(args: InfoArgs) -> anyhow::Result<ExitCode> {
         nan_count: stats.nan_count,
         infinite_count: stats.infinite_count,
     };
-    let text = if args.pretty {
-        serde_json::to_string_pretty(&info)?
-    } else {
-        serde_json::to_string(&info)?
-    };
+    let text = if args.pretty { serde_json::to_string_pretty(&info)? } else { serde_json::to_string(&info)? };
     println!("{text}");
     Ok(ExitCode::SUCCESS)
 }

@@ -32,27 +32,16 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
 
 /// Exit status of a finished run: 0, or 2 when any patient failed.
 pub fn exit_code(outcome: &RunOutcome) -> ExitCode {
-    if outcome.failed() > 0 {
-        ExitCode::from(2)
-    } else {
-        ExitCode::SUCCESS
-    }
+    if outcome.failed() > 0 { ExitCode::from(2) } else { ExitCode::SUCCESS }
 }
 
 /// Prints the timing table, the failure count and where the outputs are.
 pub fn print_summary(outcome: &RunOutcome) {
     let layout = &outcome.layout;
     println!("{}", timing_summary(&outcome.record));
-    println!(
-        "{} patients, {} failed",
-        outcome.record.patients,
-        outcome.failed()
-    );
+    println!("{} patients, {} failed", outcome.record.patients, outcome.failed());
     if outcome.failed() > 0 {
-        println!(
-            "failed patients and reasons: {}",
-            layout.failures_csv().display()
-        );
+        println!("failed patients and reasons: {}", layout.failures_csv().display());
     }
     println!("outputs: {}", layout.root.display());
 }

@@ -29,18 +29,11 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<ExitCode> {
         import_table(&args.import, &config.model.clinical, &layout, &config)?;
     }
     let summary = crate::pipeline::validate::run_validate(&config, &layout)?;
-    for (name, c) in [
-        ("discovery", summary.discovery_c),
-        ("validation", summary.validation_c),
-    ] {
+    for (name, c) in [("discovery", summary.discovery_c), ("validation", summary.validation_c)] {
         if let Some((c, lo, hi)) = c {
             println!("{name} C-index {c:.3} (95% CI {lo:.3}-{hi:.3})");
         }
     }
-    println!(
-        "cut point {:.4}; details in {}",
-        summary.cut,
-        layout.validation_json().display()
-    );
+    println!("cut point {:.4}; details in {}", summary.cut, layout.validation_json().display());
     Ok(ExitCode::SUCCESS)
 }
