@@ -212,7 +212,7 @@ pub struct Settings {
     pub force_2d: bool,
     /// Axis of the slices for `force2D` (`force2Ddimension`): 0 = z (axial), 1 = y, 2 = x.
     pub force_2d_dimension: usize,
-    /// Neighbour distances (Chebyshev) for GLCM, GLDM and NGTDM (`distances`, default [1]).
+    /// Neighbour distances (Chebyshev) for GLCM, GLDM and NGTDM (`distances`, default `[1]`).
     pub distances: Vec<usize>,
     /// Symmetric GLCM (`symmetricalGLCM`, default true).
     pub symmetrical_glcm: bool,
