@@ -104,7 +104,7 @@ impl ActivationShape {
         }
     }
 
-    /// Whether the shape holds no value.
+    /// Returns whether the shape contains no value.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -248,7 +248,7 @@ impl Network {
     /// Infers the output shape of every layer, in order, for one input image.
     ///
     /// Convolution: `floor((in + 2 pad - kernel) / stride) + 1`. Pooling rounds as its
-    /// [`PoolRounding`] says; with `Ceil` and padding, a last window that would start in the
+    /// [`PoolRounding`] sets. With `Ceil` and padding, a last window that would start in the
     /// padding is dropped, as Caffe and ONNX Runtime do.
     pub fn shapes(&self) -> Result<Vec<(String, ActivationShape)>> {
         let [h, w] = self.input_size;

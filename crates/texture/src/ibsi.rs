@@ -8,7 +8,7 @@
 //! * energy and RMS have no voxel shift;
 //! * texture matrices are built per slice (2-D), per in-plane direction merged over slices
 //!   (2.5-D) or in 3-D, and features are averaged over slices/directions or computed from merged
-//!   matrices, as the tag suffix says (`_2D_avg`, `_2D_comb`, `_2_5D_avg`, `_2_5D_comb`,
+//!   matrices, as the tag suffix names (`_2D_avg`, `_2D_comb`, `_2_5D_avg`, `_2_5D_comb`,
 //!   `_3D_avg`, `_3D_comb`; `_2D`, `_2_5D`, `_3D` for matrices without direction);
 //! * GLDZM, NGLDM (full set), intensity histogram, intensity-volume histogram, local intensity
 //!   and the extra morphology features exist only here.
@@ -167,7 +167,7 @@ const GLCM_TAGS: &[(&str, usize)] = &[
 /// NGTDM tags in [`texture::ngtdm_features`] order.
 const NGTDM_TAGS: &[&str] = &["ngt_busyness", "ngt_coarseness", "ngt_complexity", "ngt_contrast", "ngt_strength"];
 
-/// All IBSI features of a prepared case, named by IBSI tags, every aggregation at once.
+/// Computes all IBSI features of a prepared case, named by IBSI tags, every aggregation at once.
 pub fn ibsi_features(p: &Prepared, s: &Settings) -> Result<FeatureSet> {
     let d = &p.levels;
     let mut out = FeatureSet::default();

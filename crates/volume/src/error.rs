@@ -44,9 +44,9 @@ pub enum VolumeError {
          (for a mask, nearest-neighbour)"
     )]
     GeometryMismatch {
-        /// What was being compared, e.g. "image and mask".
+        /// Description of the compared pair, e.g. "image and mask".
         what: String,
-        /// Which property differs and by how much.
+        /// The first differing property and the size of the difference.
         detail: String,
     },
     /// A crop or index lies outside the image.
@@ -60,7 +60,7 @@ pub enum VolumeError {
     /// A mask or label map selects no voxel.
     #[error("{what} contains no voxel; check the label values and that the mask matches this image")]
     EmptyMask {
-        /// Which mask, e.g. "label 4 of seg.nii.gz".
+        /// Name of the mask, e.g. "label 4 of seg.nii.gz".
         what: String,
     },
     /// The file does not exist or could not be opened.
@@ -84,7 +84,7 @@ pub enum VolumeError {
     UnknownFormat {
         /// The file.
         path: PathBuf,
-        /// What was found.
+        /// Description of the content found.
         detail: String,
     },
     /// The header is malformed.
@@ -92,7 +92,7 @@ pub enum VolumeError {
     InvalidHeader {
         /// The file.
         path: PathBuf,
-        /// What is wrong and, where possible, how to fix it.
+        /// The fault and, where possible, the fix.
         detail: String,
     },
     /// The voxel data are shorter or longer than the header announces.
@@ -139,7 +139,7 @@ pub enum VolumeError {
     CorruptCompressedData {
         /// The file.
         path: PathBuf,
-        /// What the decompressor reported.
+        /// Error message of the decompressor.
         detail: String,
     },
     /// The file uses an encoding or layout this crate does not read.
@@ -147,7 +147,7 @@ pub enum VolumeError {
     Unsupported {
         /// The file.
         path: PathBuf,
-        /// What is not supported, e.g. "NRRD encoding bzip2".
+        /// The unsupported feature, e.g. "NRRD encoding bzip2".
         what: String,
         /// How to convert the file into something readable.
         fix: String,
@@ -160,7 +160,7 @@ pub enum VolumeError {
     NonOrthonormalOrientation {
         /// The file.
         path: PathBuf,
-        /// Which transform was examined and how far it is from a rotation.
+        /// The transform examined and its distance from a rotation.
         detail: String,
     },
     /// A voxel value cannot be stored in the requested on-disk data type.
@@ -176,13 +176,13 @@ pub enum VolumeError {
         /// The requested data type.
         datatype: crate::io::DataType,
     },
-    /// A label image holds a value that is not a non-negative integer.
+    /// A label image contains a value that is not a non-negative integer.
     #[error(
         "{what}: label value {value} is not a non-negative integer; a label map must hold integer \
          labels (if this is an intensity image, pass it as the image, not the mask)"
     )]
     InvalidLabelValue {
-        /// Which label map, e.g. the file name.
+        /// Name of the label map, e.g. the file name.
         what: String,
         /// The first offending value.
         value: f64,

@@ -72,7 +72,7 @@ impl DataType {
         }
     }
 
-    /// Whether the type holds integers only.
+    /// Returns whether the type stores integers only.
     pub fn is_integer(self) -> bool {
         !matches!(self, DataType::F32 | DataType::F64)
     }
@@ -154,7 +154,7 @@ impl DataType {
         Some(t)
     }
 
-    /// The smallest unsigned integer type that holds `max` (used for label maps).
+    /// Returns the smallest unsigned integer type that can store `max` (used for label maps).
     pub fn smallest_unsigned_for(max: u64) -> Self {
         if max <= u8::MAX as u64 {
             DataType::U8

@@ -120,7 +120,7 @@ impl std::fmt::Display for Format {
     }
 }
 
-/// Where an image's geometry came from.
+/// Source of an image's geometry in its header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum OrientationSource {
     /// NIfTI sform (`srow_x/y/z`).
@@ -135,7 +135,7 @@ pub enum OrientationSource {
     NrrdSpacings,
 }
 
-/// What the header of an image file says, beyond the geometry held by the [`Volume`].
+/// Header fields of an image file beyond the geometry stored in the [`Volume`].
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ImageHeaderInfo {
@@ -153,7 +153,7 @@ pub struct ImageHeaderInfo {
     pub size: [usize; 3],
     /// Spacing, origin and direction (LPS).
     pub geometry: Geometry,
-    /// Which header fields gave the geometry.
+    /// Header fields that gave the geometry.
     pub orientation_source: OrientationSource,
     /// NIfTI `qform_code` (`None` for NRRD).
     pub qform_code: Option<i32>,
@@ -226,7 +226,7 @@ pub fn read_volume(path: impl AsRef<Path>) -> Result<Volume<f64>> {
     read_image(path).map(|(volume, _)| volume)
 }
 
-/// As [`read_volume`], also returning what the header says ([`ImageHeaderInfo`]).
+/// As [`read_volume`], also returning the header fields ([`ImageHeaderInfo`]).
 pub fn read_image(path: impl AsRef<Path>) -> Result<(Volume<f64>, ImageHeaderInfo)> {
     let path = path.as_ref();
     let file = load(path)?;
@@ -366,7 +366,7 @@ pub fn write_volume_with<T: VoxelValue>(
     }
 }
 
-/// Writes a label map in the smallest unsigned type that holds its largest label (`u8`, `u16` or
+/// Writes a label map in the smallest unsigned type that can store its largest label (`u8`, `u16` or
 /// `u32`), so that a BraTS segmentation stays `u8` as on input.
 pub fn write_label_map(labels: &LabelMap, path: impl AsRef<Path>) -> Result<()> {
     let max = labels.0.array().iter().copied().max().unwrap_or(0);
