@@ -104,10 +104,27 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(error) => {
-            eprintln!("error: {error:#}");
+            eprintln!("error: {}", error_chain(&error));
             ExitCode::FAILURE
         }
     }
+}
+
+/// Joins an error and its causes with ": ", leaving out a cause whose text the message before it
+/// already contains (the library errors quote their source, e.g. "cannot open F: No such file").
+fn error_chain(error: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in error.chain() {
+        let part = cause.to_string();
+        if text.contains(&part) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&part);
+    }
+    text
 }
 
 /// Sends `tracing` output to stderr at the level chosen by `-v` (warnings by default).
@@ -127,4 +144,18 @@ fn init_logging(verbose: u8) {
         .with_ansi(std::io::stderr().is_terminal())
         .with_target(false)
         .init();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::error_chain;
+
+    #[test]
+    fn error_chain_skips_a_cause_already_quoted() {
+        let io = std::io::Error::new(std::io::ErrorKind::NotFound, "No such file or directory");
+        let quoted = anyhow::Error::new(io).context("cannot open a.nii: No such file or directory");
+        assert_eq!(error_chain(&quoted), "cannot open a.nii: No such file or directory");
+        let plain = anyhow::anyhow!("bad header").context("reading b.nrrd");
+        assert_eq!(error_chain(&plain), "reading b.nrrd: bad header");
+    }
 }
