@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{close, data_dir, read_expected, read_labels, read_npy, read_nrrd};
+use common::{close, data_dir, read_expected, read_image, read_labels, read_mask, read_npy};
 use radiomics_texture::{Extractor, Settings};
 
 fn configs() -> Vec<String> {
@@ -24,8 +24,12 @@ fn configs() -> Vec<String> {
 fn run(config: &str, label_file: &str) -> Result<radiomics_texture::FeatureSet, String> {
     let base = data_dir().join("pyradiomics");
     let settings = Settings::from_yaml_file(&base.join(format!("params/{config}.yaml"))).unwrap();
-    let image = read_nrrd(&base.join("brain1_image.nrrd"));
+    let image = read_image(&base.join("brain1_image.nrrd"));
     let labels = read_labels(&base.join(label_file));
+    // The library's mask reader and the extractor's label union select the same voxels.
+    let mask = read_mask(&base.join(label_file), &settings.labels);
+    let union = radiomics_texture::roi::label_mask(&labels, &settings.labels).unwrap();
+    assert_eq!(mask.count(), union.array().iter().filter(|&&b| b).count(), "{config}: ROI voxel count");
     Extractor::new(settings).unwrap().execute(&image, &labels).map_err(|e| format!("{config}: {e}"))
 }
 
@@ -120,7 +124,7 @@ fn matrices_match_saved_npy() {
     use radiomics_texture::extract::glcm_matrices;
     let base = data_dir().join("pyradiomics");
     let settings = Settings::from_yaml_file(&base.join("params/brain1.yaml")).unwrap();
-    let image = read_nrrd(&base.join("brain1_image.nrrd"));
+    let image = read_image(&base.join("brain1_image.nrrd"));
     let labels = read_labels(&base.join("brain1_label.nrrd"));
     let ex = Extractor::new(settings.clone()).unwrap();
     let p = ex.prepare(&image, &labels).unwrap();

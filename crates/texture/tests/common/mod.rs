@@ -1,12 +1,10 @@
-//! Helpers shared by the conformance tests: reference-data location, a minimal NRRD reader for
-//! the PyRadiomics test case, a `.npy` reader and CSV readers.
+//! Helpers shared by the conformance tests: reference-data location, image and mask reading
+//! through `radiomics_volume::io` (the readers users call), a `.npy` reader and CSV readers.
 #![allow(dead_code)]
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use ndarray::Array3;
-use radiomics_volume::{Geometry, LabelMap, Volume};
+use radiomics_volume::{LabelMap, Mask, Volume};
 
 /// `RADIOMICS_REFERENCE_DATA` or `<workspace>/../shared/data`.
 pub fn data_dir() -> PathBuf {
@@ -17,82 +15,20 @@ pub fn data_dir() -> PathBuf {
     dir
 }
 
-/// Reads a 3-D NRRD (raw or gzip, little endian, short/int/float/double/uchar) into f64 values.
-pub fn read_nrrd(path: &Path) -> Volume<f64> {
-    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-    let split = bytes.windows(2).position(|w| w == b"\n\n").expect("NRRD header end") + 2;
-    let header = std::str::from_utf8(&bytes[..split]).expect("NRRD header is text");
-    let mut sizes = [0usize; 3];
-    let mut kind = String::new();
-    let mut encoding = String::new();
-    let mut dirs = [[0.0f64; 3]; 3];
-    let mut origin = [0.0f64; 3];
-    let vec3 = |s: &str| -> Vec<[f64; 3]> {
-        s.split(')')
-            .filter(|p| p.contains('('))
-            .map(|p| {
-                let v: Vec<f64> =
-                    p.trim().trim_start_matches('(').split(',').map(|x| x.trim().parse().unwrap()).collect();
-                [v[0], v[1], v[2]]
-            })
-            .collect()
-    };
-    for line in header.lines() {
-        let Some((k, v)) = line.split_once(':') else {
-            continue;
-        };
-        let v = v.trim();
-        match k.trim() {
-            "sizes" => {
-                let s: Vec<usize> = v.split_whitespace().map(|x| x.parse().unwrap()).collect();
-                sizes = [s[0], s[1], s[2]];
-            }
-            "type" => kind = v.to_string(),
-            "encoding" => encoding = v.to_string(),
-            "space directions" => {
-                let d = vec3(v);
-                dirs = [d[0], d[1], d[2]];
-            }
-            "space origin" => origin = vec3(v)[0],
-            _ => {}
-        }
-    }
-    let mut raw = Vec::new();
-    if encoding == "gzip" || encoding == "gz" {
-        flate2::read::GzDecoder::new(&bytes[split..]).read_to_end(&mut raw).unwrap();
-    } else {
-        raw = bytes[split..].to_vec();
-    }
-    let n = sizes.iter().product::<usize>();
-    let values: Vec<f64> = match kind.as_str() {
-        "short" | "int16" | "signed short" => {
-            raw.chunks_exact(2).map(|c| i16::from_le_bytes([c[0], c[1]]) as f64).collect()
-        }
-        "int" | "int32" | "signed int" => {
-            raw.chunks_exact(4).map(|c| i32::from_le_bytes([c[0], c[1], c[2], c[3]]) as f64).collect()
-        }
-        "uchar" | "unsigned char" | "uint8" => raw.iter().map(|&b| b as f64).collect(),
-        "float" => raw.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]) as f64).collect(),
-        "double" => raw.chunks_exact(8).map(|c| f64::from_le_bytes(c.try_into().unwrap())).collect(),
-        other => panic!("unsupported NRRD type {other}"),
-    };
-    assert_eq!(values.len(), n, "{}: data length", path.display());
-    let spacing = dirs.map(|d| (d[0] * d[0] + d[1] * d[1] + d[2] * d[2]).sqrt());
-    // NRRD space is LPS here; the direction matrix has the unit axis vectors as columns.
-    let mut direction = [0.0; 9];
-    for (axis, d) in dirs.iter().enumerate() {
-        for row in 0..3 {
-            direction[row * 3 + axis] = d[row] / spacing[axis];
-        }
-    }
-    let geometry = Geometry::new(spacing, origin, direction).unwrap();
-    let data = Array3::from_shape_vec((sizes[2], sizes[1], sizes[0]), values).unwrap();
-    Volume::new(data, geometry).unwrap()
+/// Reads an image with the library's reader (the code path of `radiomics features`).
+pub fn read_image(path: &Path) -> Volume<f64> {
+    radiomics_volume::io::read_volume(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
 }
 
-/// Reads a label map from NRRD.
+/// Reads a label map with the library's reader.
 pub fn read_labels(path: &Path) -> LabelMap {
-    LabelMap::from_volume(&read_nrrd(path)).unwrap()
+    radiomics_volume::io::read_label_map(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+}
+
+/// Reads the union mask of `labels` with the library's reader, which fails when none of them is
+/// present.
+pub fn read_mask(path: &Path, labels: &[u32]) -> Mask {
+    radiomics_volume::io::read_mask(path, labels).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
 }
 
 /// Minimal `.npy` reader for little-endian float64 C-order arrays: returns (shape, values).
