@@ -1,17 +1,36 @@
-//! tract against ONNX Runtime on the same model and input: the two must agree to 1e-4
-//! relative to the output scale, `max |tract - ort| <= 1e-4 * max(1, max |ort|)` per output.
-//! float32 sums of thousands of terms in a different order differ in their last bits, so an
-//! absolute bound would depend on the activations' magnitude (hundreds for these inputs).
+//! tract against ONNX Runtime on the same model and input.
 //!
-//! The non-ignored test runs when `ORT_DYLIB_PATH` is set and is skipped otherwise. The
-//! ignored one (run with `-- --ignored`, as CI does) fails when the library is missing.
+//! # Criterion
+//!
+//! For each output (fc6, fc7) and each crop `i` of the batch, every unit `j` must satisfy
+//!
+//! `|tract[i, j] - ort[i, j]| <= 1e-4 * max(1, max_k |ort[i, k]|)`,
+//!
+//! that is 1e-4 of the largest activation of that crop in that layer (and at least 1e-4).
+//!
+//! Neither a plain absolute 1e-4 nor 1e-4 relative to each value can hold for CNN-S in
+//! float32. With inputs in the range of mean-subtracted crops (about +-130) and seeded
+//! He-normal weights, fc6 and fc7 reach about 200, where one float32 step (ulp) is 1.5e-5; fc6
+//! sums 9216 products and each convolution several thousand, and the two engines add them in
+//! different orders. The rounding error therefore follows the size of the terms summed, not of
+//! the result: on the full-size CNN-S (seed 0, batch 12) max `|tract - ort|` is 9.5e-4 on fc6
+//! (max |value| 191) and 5.8e-4 on fc7 (max 231), at most 6e-6 of the crop's scale (17 times
+//! inside the bound), and a unit whose sum cancels to 0.445 differs by 3.1e-4.
+//! `--nocapture` prints the figures.
+//!
+//! The non-ignored tests run when `ORT_DYLIB_PATH` is set (CI sets it) and are skipped
+//! otherwise. The ignored one (run with `-- --ignored`, as CI does) fails when the library is
+//! missing. `disagreement_is_detected` checks that the criterion rejects a 0.1 % change of one
+//! crop, so the agreement tests can fail.
 #![cfg(all(feature = "tract", feature = "ort"))]
 
 mod common;
 
-use common::{max_abs_diff, small_model, wave_batch};
+use common::{small_model, wave_batch};
+use ndarray::{Array2, Array4, s};
 use radiomics_deepfeat::{BackendKind, CnnSWidths, FeatureActivation, ModelOptions, OnnxModel, random_cnn_s_onnx};
 
+/// The bound of the criterion: `|a - b| <= TOLERANCE * max(1, max |b| over the crop)`.
 const TOLERANCE: f32 = 1e-4;
 
 fn ort_library_present() -> bool {
@@ -27,23 +46,62 @@ fn require_ort_library() {
     );
 }
 
-fn compare(bytes: Vec<u8>, batch: usize) {
+/// Checks `|a[i, j] - b[i, j]| <= TOLERANCE * max(1, max_k |b[i, k]|)` for every value (row
+/// `i` is one crop); on failure names the worst value. Returns the largest absolute difference
+/// and the largest `|a - b| / max(1, max_k |b[i, k]|)` on success.
+fn check_agreement(name: &str, a: &Array2<f32>, b: &Array2<f32>) -> Result<(f32, f32), String> {
+    if a.dim() != b.dim() {
+        return Err(format!("{name}: shapes {:?} and {:?} differ", a.dim(), b.dim()));
+    }
+    let mut max_abs = 0f32;
+    let mut max_rel = 0f32;
+    let mut worst: Option<((usize, usize), f32, f32, f32, f32)> = None;
+    for (i, (row_a, row_b)) in a.rows().into_iter().zip(b.rows()).enumerate() {
+        let scale = row_b.iter().fold(1f32, |m, v| m.max(v.abs()));
+        for (j, (&x, &y)) in row_a.iter().zip(row_b.iter()).enumerate() {
+            let diff = (x - y).abs();
+            max_abs = max_abs.max(diff);
+            max_rel = max_rel.max(diff / scale);
+            let ratio = diff / (TOLERANCE * scale);
+            if !(ratio <= 1.0) && worst.is_none_or(|w| ratio > w.4) {
+                worst = Some(((i, j), x, y, scale, ratio));
+            }
+        }
+    }
+    match worst {
+        None => Ok((max_abs, max_rel)),
+        Some(((i, j), x, y, scale, ratio)) => Err(format!(
+            "{name}[{i}, {j}]: tract {x} vs ort {y}, |diff| = {:e} is {ratio:.1} times the bound \
+             {TOLERANCE:e} * {scale} (max(1, max |ort|) over crop {i})",
+            (x - y).abs()
+        )),
+    }
+}
+
+fn load_both(bytes: Vec<u8>) -> (OnnxModel, OnnxModel) {
     let tract = OnnxModel::from_bytes(bytes.clone(), "model", &ModelOptions::default()).unwrap();
     let ort_options = ModelOptions { backend: BackendKind::Ort, ..Default::default() };
     let ort = OnnxModel::from_bytes(bytes, "model", &ort_options).unwrap();
+    (tract, ort)
+}
+
+fn compare(bytes: Vec<u8>, batch: usize) {
+    let (tract, ort) = load_both(bytes);
     let input = wave_batch(batch);
     let a = tract.run(input.view()).unwrap();
     let b = ort.run(input.view()).unwrap();
+    assert_eq!(a.len(), 2);
+    assert_eq!(a.len(), b.len());
     for (k, (x, y)) in a.iter().zip(&b).enumerate() {
-        assert_eq!(x.dim(), y.dim());
-        let diff = max_abs_diff(x.as_slice().unwrap(), y.as_slice().unwrap());
-        let scale = y.iter().fold(1.0f32, |m, v| m.max(v.abs()));
-        eprintln!("output {k}: max |tract - ort| = {diff:e}, max |ort| = {scale}");
-        assert!(
-            diff <= TOLERANCE * scale,
-            "output {k}: max |tract - ort| = {diff:e} > {TOLERANCE:e} x output scale {scale}"
-        );
-        assert!(y.iter().any(|&v| v > 0.0), "output {k} is all zero; the comparison would not discriminate");
+        let scale = y.iter().fold(0f32, |m, v| m.max(v.abs()));
+        match check_agreement(&format!("output {k}"), x, y) {
+            Ok((diff, rel)) => eprintln!(
+                "output {k}: max |tract - ort| = {diff:e}, max |tract - ort| / crop scale = {rel:e}, \
+                 max |ort| = {scale}"
+            ),
+            Err(message) => panic!("{message}"),
+        }
+        assert!(y.iter().any(|&v| v > 1.0), "output {k} has no value above 1; the relative part would go untested");
     }
 }
 
@@ -55,6 +113,29 @@ fn small_model_backends_agree() {
     }
     compare(small_model(FeatureActivation::PostRelu), 12);
     compare(small_model(FeatureActivation::PreRelu), 3);
+}
+
+#[test]
+fn disagreement_is_detected() {
+    if !ort_library_present() {
+        eprintln!("skipped: ORT_DYLIB_PATH is not set");
+        return;
+    }
+    let (tract, ort) = load_both(small_model(FeatureActivation::PreRelu));
+    let input = wave_batch(4);
+    let mut changed: Array4<f32> = input.clone();
+    changed.slice_mut(s![2, .., .., ..]).mapv_inplace(|v| v * 1.001);
+    let a = tract.run(changed.view()).unwrap();
+    let b = ort.run(input.view()).unwrap();
+    for (k, (x, y)) in a.iter().zip(&b).enumerate() {
+        let err = check_agreement(&format!("output {k}"), x, y).unwrap_err();
+        assert!(err.contains(&format!("output {k}[2, ")), "the changed crop is the one reported: {err}");
+        // The unchanged crops still agree.
+        for i in [0, 1, 3] {
+            let row = |m: &Array2<f32>| m.slice(s![i..i + 1, ..]).to_owned();
+            check_agreement("unchanged crop", &row(x), &row(y)).unwrap();
+        }
+    }
 }
 
 #[test]
