@@ -90,7 +90,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let model = OnnxModel::from_file(&args.model, &options)?;
     let warm = model.run(batch.view())?;
     let sums: Vec<String> =
-        warm.iter().map(|a| format!("{:.6e}", a.iter().map(|&v| f64::from(v)).sum::<f64>())).collect();
+        warm.iter().map(|a| format!("{:.9e}", a.iter().map(|&v| f64::from(v)).sum::<f64>())).collect();
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     writeln!(out, "ready {}", sums.join(" "))?;

@@ -13,10 +13,10 @@
 //! He-normal weights, fc6 and fc7 reach about 200, where one float32 step (ulp) is 1.5e-5; fc6
 //! sums 9216 products and each convolution several thousand, and the two engines add them in
 //! different orders. The rounding error therefore follows the size of the terms summed, not of
-//! the result: on the full-size CNN-S (seed 0, batch 12) max `|tract - ort|` is 9.5e-4 on fc6
-//! (max |value| 191) and 5.8e-4 on fc7 (max 231), at most 6e-6 of the crop's scale (17 times
-//! inside the bound), and a unit whose sum cancels to 0.445 differs by 3.1e-4.
-//! `--nocapture` prints the figures.
+//! the result: on the full-size CNN-S (seed 0, batch 12) max `|tract - ort|` is 1.0e-3 on fc6
+//! (max |value| 191) and 5.8e-4 on fc7 (max 231), at most 6.3e-6 of the crop's scale (16 times
+//! inside the bound), and values below 1 differ by up to 5.1e-4. `--nocapture` prints the
+//! figures.
 //!
 //! The non-ignored tests run when `ORT_DYLIB_PATH` is set (CI sets it) and are skipped
 //! otherwise. The ignored one (run with `-- --ignored`, as CI does) fails when the library is
@@ -47,30 +47,38 @@ fn require_ort_library() {
 }
 
 /// Checks `|a[i, j] - b[i, j]| <= TOLERANCE * max(1, max_k |b[i, k]|)` for every value (row
-/// `i` is one crop); on failure names the worst value. Returns the largest absolute difference
-/// and the largest `|a - b| / max(1, max_k |b[i, k]|)` on success.
-fn check_agreement(name: &str, a: &Array2<f32>, b: &Array2<f32>) -> Result<(f32, f32), String> {
+/// `i` is one crop); on failure names the worst value. On success returns the largest
+/// absolute difference, the largest `|a - b| / max(1, max_k |b[i, k]|)` and the largest
+/// absolute difference where `|b| < 1`.
+fn check_agreement(name: &str, a: &Array2<f32>, b: &Array2<f32>) -> Result<(f32, f32, f32), String> {
     if a.dim() != b.dim() {
         return Err(format!("{name}: shapes {:?} and {:?} differ", a.dim(), b.dim()));
     }
     let mut max_abs = 0f32;
     let mut max_rel = 0f32;
-    let mut worst: Option<((usize, usize), f32, f32, f32, f32)> = None;
+    let mut max_abs_small = 0f32;
+    // (crop, unit, tract, ort, crop scale, |diff| / bound) of the worst value over the bound.
+    type Worst = (usize, usize, f32, f32, f32, f32);
+    let mut worst: Option<Worst> = None;
     for (i, (row_a, row_b)) in a.rows().into_iter().zip(b.rows()).enumerate() {
         let scale = row_b.iter().fold(1f32, |m, v| m.max(v.abs()));
         for (j, (&x, &y)) in row_a.iter().zip(row_b.iter()).enumerate() {
             let diff = (x - y).abs();
             max_abs = max_abs.max(diff);
             max_rel = max_rel.max(diff / scale);
+            if y.abs() < 1.0 {
+                max_abs_small = max_abs_small.max(diff);
+            }
             let ratio = diff / (TOLERANCE * scale);
-            if !(ratio <= 1.0) && worst.is_none_or(|w| ratio > w.4) {
-                worst = Some(((i, j), x, y, scale, ratio));
+            let fails = ratio.is_nan() || ratio > 1.0;
+            if fails && worst.is_none_or(|w| ratio > w.5 || ratio.is_nan()) {
+                worst = Some((i, j, x, y, scale, ratio));
             }
         }
     }
     match worst {
-        None => Ok((max_abs, max_rel)),
-        Some(((i, j), x, y, scale, ratio)) => Err(format!(
+        None => Ok((max_abs, max_rel, max_abs_small)),
+        Some((i, j, x, y, scale, ratio)) => Err(format!(
             "{name}[{i}, {j}]: tract {x} vs ort {y}, |diff| = {:e} is {ratio:.1} times the bound \
              {TOLERANCE:e} * {scale} (max(1, max |ort|) over crop {i})",
             (x - y).abs()
@@ -95,9 +103,9 @@ fn compare(bytes: Vec<u8>, batch: usize) {
     for (k, (x, y)) in a.iter().zip(&b).enumerate() {
         let scale = y.iter().fold(0f32, |m, v| m.max(v.abs()));
         match check_agreement(&format!("output {k}"), x, y) {
-            Ok((diff, rel)) => eprintln!(
+            Ok((diff, rel, small)) => eprintln!(
                 "output {k}: max |tract - ort| = {diff:e}, max |tract - ort| / crop scale = {rel:e}, \
-                 max |ort| = {scale}"
+                 max |tract - ort| where |ort| < 1: {small:e}, max |ort| = {scale}"
             ),
             Err(message) => panic!("{message}"),
         }

@@ -14,6 +14,8 @@ use crate::{DeepFeatError, Result};
 mod ort_backend;
 #[cfg(feature = "tract")]
 mod tract_backend;
+#[cfg(feature = "tract")]
+mod tract_lrn;
 
 /// Inference engine that runs the model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
