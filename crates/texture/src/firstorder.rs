@@ -31,12 +31,13 @@ fn moment(values: &[f64], mean: f64, k: i32) -> f64 {
 ///   discretised levels; Uniformity (BJ5W) `sum p_i^2`.
 /// * Minimum (1GSF), 10Percentile (QG58), 90Percentile (8DWT), Maximum (84IY), Median (Y12H)
 ///   with numpy's linear interpolation; InterquartileRange (SALO) `P75 - P25`; Range (2OJQ).
-/// * Mean (Q4LE), Variance (ECT3) and StandardDeviation with 1/N.
+/// * Mean (Q4LE), Variance (ECT3) and StandardDeviation (no IBSI code, the square root of the
+///   variance) with 1/N.
 /// * MeanAbsoluteDeviation (4FUA) `mean |X - mean|`; RobustMeanAbsoluteDeviation (1128) the same
 ///   over the voxels between P10 and P90 inclusive.
 /// * RootMeanSquared (5ZWQ) `sqrt(mean (X + c)^2)` (IBSI has no shift).
 /// * Skewness (KE2A) `m3 / m2^1.5`, 0 for a flat ROI.
-/// * Kurtosis (IC23) `m4 / m2^2`: **not** in excess form, PyRadiomics = IBSI + 3; 0 for a flat
+/// * Kurtosis (IPH6) `m4 / m2^2`: **not** in excess form, PyRadiomics = IBSI + 3; 0 for a flat
 ///   ROI.
 pub fn pyradiomics_firstorder(values: &[f64], levels: &[u32], voxel_volume: f64, shift: f64) -> Vec<f64> {
     let n = values.len() as f64;
@@ -94,11 +95,31 @@ pub fn pyradiomics_firstorder(values: &[f64], levels: &[u32], voxel_volume: f64,
     ]
 }
 
-/// IBSI intensity statistics (3.3), names `stat_*`, from the ROI intensities.
+/// IBSI intensity statistics (IBSI-1 family UHIW), names `stat_*`, from the ROI intensities.
 ///
 /// Differs from PyRadiomics in: kurtosis is excess kurtosis (`m4/m2^2 - 3`); energy and RMS
 /// have no shift; adds the median absolute deviation `mean |X - median|`, the coefficient of
 /// variation `sd/mean` and the quartile coefficient of dispersion `(P75-P25)/(P75+P25)`.
+///
+/// Tags and their IBSI identifiers:
+/// * `stat_mean`: mean (Q4LE)
+/// * `stat_var`: variance (ECT3)
+/// * `stat_skew`: skewness (KE2A)
+/// * `stat_kurt`: excess kurtosis (IPH6)
+/// * `stat_median`: median (Y12H)
+/// * `stat_min`: minimum (1GSF)
+/// * `stat_p10`: 10th percentile (QG58)
+/// * `stat_p90`: 90th percentile (8DWT)
+/// * `stat_max`: maximum (84IY)
+/// * `stat_iqr`: interquartile range (SALO)
+/// * `stat_range`: range (2OJQ)
+/// * `stat_mad`: mean absolute deviation (4FUA)
+/// * `stat_rmad`: robust mean absolute deviation (1128)
+/// * `stat_medad`: median absolute deviation (N72L)
+/// * `stat_cov`: coefficient of variation (7TET)
+/// * `stat_qcod`: quartile coefficient of dispersion (9S40)
+/// * `stat_energy`: energy (N8CA)
+/// * `stat_rms`: root mean square (5ZWQ)
 pub fn ibsi_statistics(values: &[f64]) -> Vec<(String, f64)> {
     let n = values.len() as f64;
     let mut sorted = values.to_vec();

@@ -26,7 +26,30 @@ use crate::roi::Discretised;
 use crate::settings::{Aggregation, Settings};
 use crate::texture;
 
-/// IBSI intensity-histogram feature tags (3.4).
+/// IBSI intensity-histogram feature tags (IBSI-1 family ZVCW) and their IBSI identifiers:
+/// * `ih_mean`: mean (X6K6)
+/// * `ih_var`: variance (CH89)
+/// * `ih_skew`: skewness (88K1)
+/// * `ih_kurt`: excess kurtosis (C3I7)
+/// * `ih_median`: median (WIFQ)
+/// * `ih_min`: minimum (1PR8)
+/// * `ih_p10`: 10th percentile (GPMT)
+/// * `ih_p90`: 90th percentile (OZ0C)
+/// * `ih_max`: maximum (3NCY)
+/// * `ih_mode`: mode (AMMC)
+/// * `ih_iqr`: interquartile range (WR0O)
+/// * `ih_range`: range (5Z3W)
+/// * `ih_mad`: mean absolute deviation (D2ZX)
+/// * `ih_rmad`: robust mean absolute deviation (WRZB)
+/// * `ih_medad`: median absolute deviation (4RNL)
+/// * `ih_cov`: coefficient of variation (CWYJ)
+/// * `ih_qcod`: quartile coefficient of dispersion (SLWD)
+/// * `ih_entropy`: entropy (TLU2)
+/// * `ih_uniformity`: uniformity (BJ5W)
+/// * `ih_max_grad`: maximum histogram gradient (12CE)
+/// * `ih_max_grad_g`: maximum histogram gradient intensity (8E6O)
+/// * `ih_min_grad`: minimum histogram gradient (VQB3)
+/// * `ih_min_grad_g`: minimum histogram gradient intensity (RHQZ)
 pub const IH_NAMES: &[&str] = &[
     "ih_mean",
     "ih_var",
@@ -52,12 +75,40 @@ pub const IH_NAMES: &[&str] = &[
     "ih_min_grad",
     "ih_min_grad_g",
 ];
-/// IBSI intensity-volume histogram feature tags (3.5).
+/// IBSI intensity-volume histogram feature tags (IBSI-1 family P88C) and their IBSI identifiers.
+/// IBSI defines one feature for both fractions of a pair, so `V10`/`V90` share one identifier,
+/// as do `I10`/`I90`:
+/// * `ivh_v10`: volume fraction at 10% intensity (BC2M)
+/// * `ivh_v90`: volume fraction at 90% intensity (BC2M)
+/// * `ivh_i10`: intensity at 10% volume (GBPN)
+/// * `ivh_i90`: intensity at 90% volume (GBPN)
+/// * `ivh_diff_v10_v90`: volume fraction difference between 10% and 90% intensity (DDTU)
+/// * `ivh_diff_i10_i90`: intensity difference between 10% and 90% volume (CNV2)
+/// * `ivh_auc`: area under the IVH curve (9CMM)
 pub const IVH_NAMES: &[&str] =
     &["ivh_v10", "ivh_v90", "ivh_i10", "ivh_i90", "ivh_diff_v10_v90", "ivh_diff_i10_i90", "ivh_auc"];
-/// IBSI local intensity feature tags (3.2).
+/// IBSI local intensity feature tags (IBSI-1 family 9ST6) and their IBSI identifiers:
+/// * `loc_peak_loc`: local intensity peak (VJGA)
+/// * `loc_peak_glob`: global intensity peak (0F91)
 pub const LOC_NAMES: &[&str] = &["loc_peak_loc", "loc_peak_glob"];
-/// IBSI GLDZM feature tags without the aggregation suffix (3.9).
+/// IBSI GLDZM feature tags without the aggregation suffix (IBSI-1 family VMDZ), in
+/// [`texture::zone_features`] order with `j` the zone distance, and their IBSI identifiers:
+/// * `dzm_sde`: small distance emphasis (0GBI)
+/// * `dzm_lde`: large distance emphasis (MB4I)
+/// * `dzm_lgze`: low grey level emphasis (S1RA)
+/// * `dzm_hgze`: high grey level emphasis (K26C)
+/// * `dzm_sdlge`: small distance low grey level emphasis (RUVG)
+/// * `dzm_sdhge`: small distance high grey level emphasis (DKNJ)
+/// * `dzm_ldlge`: large distance low grey level emphasis (A7WM)
+/// * `dzm_ldhge`: large distance high grey level emphasis (KLTH)
+/// * `dzm_glnu`: grey level non-uniformity (VFT7)
+/// * `dzm_glnu_norm`: normalised grey level non-uniformity (7HP3)
+/// * `dzm_zdnu`: zone distance non-uniformity (V294)
+/// * `dzm_zdnu_norm`: normalised zone distance non-uniformity (IATH)
+/// * `dzm_z_perc`: zone percentage (VIWW)
+/// * `dzm_gl_var`: grey level variance (QK93)
+/// * `dzm_zd_var`: zone distance variance (7WT1)
+/// * `dzm_zd_entr`: zone distance entropy (GBDU)
 pub const GLDZM_NAMES: &[&str] = &[
     "dzm_sde",
     "dzm_lde",
@@ -76,7 +127,27 @@ pub const GLDZM_NAMES: &[&str] = &[
     "dzm_zd_var",
     "dzm_zd_entr",
 ];
-/// IBSI NGLDM feature tags without the aggregation suffix (3.11).
+/// IBSI NGLDM feature tags without the aggregation suffix (IBSI-1 family REK0), in
+/// [`texture::zone_features`] order with `j` the dependence count plus one, and their IBSI
+/// identifiers. PyRadiomics' GLDM is this matrix with coarseness `alpha = gldm_a` (default 0) and
+/// Chebyshev distance 1, so its 14 features carry these identifiers (see [`crate::names::GLDM`]):
+/// * `ngl_lde`: low dependence emphasis (SODN)
+/// * `ngl_hde`: high dependence emphasis (IMOQ)
+/// * `ngl_lgce`: low grey level count emphasis (TL9H)
+/// * `ngl_hgce`: high grey level count emphasis (OAE7)
+/// * `ngl_ldlge`: low dependence low grey level emphasis (EQ3F)
+/// * `ngl_ldhge`: low dependence high grey level emphasis (JA6D)
+/// * `ngl_hdlge`: high dependence low grey level emphasis (NBZI)
+/// * `ngl_hdhge`: high dependence high grey level emphasis (9QMG)
+/// * `ngl_glnu`: grey level non-uniformity (FP8K)
+/// * `ngl_glnu_norm`: normalised grey level non-uniformity (5SPA)
+/// * `ngl_dcnu`: dependence count non-uniformity (Z87G)
+/// * `ngl_dcnu_norm`: normalised dependence count non-uniformity (OKJI)
+/// * `ngl_dc_perc`: dependence count percentage (6XV8)
+/// * `ngl_gl_var`: grey level variance (1PFV)
+/// * `ngl_dc_var`: dependence count variance (DNX2)
+/// * `ngl_dc_entr`: dependence count entropy (FCBV)
+/// * `ngl_dc_energy`: dependence count energy (CAS9)
 pub const NGLDM_NAMES: &[&str] = &[
     "ngl_lde",
     "ngl_hde",
@@ -96,8 +167,25 @@ pub const NGLDM_NAMES: &[&str] = &[
     "ngl_dc_entr",
     "ngl_dc_energy",
 ];
-/// IBSI GLRLM tags, in [`texture::zone_features`] order.
-const GLRLM_TAGS: &[&str] = &[
+/// IBSI GLRLM tags (IBSI-1 family TP0I), in [`texture::zone_features`] order, and their IBSI
+/// identifiers:
+/// * `rlm_sre`: short runs emphasis (22OV)
+/// * `rlm_lre`: long runs emphasis (W4KF)
+/// * `rlm_lgre`: low grey level run emphasis (V3SW)
+/// * `rlm_hgre`: high grey level run emphasis (G3QZ)
+/// * `rlm_srlge`: short run low grey level emphasis (HTZT)
+/// * `rlm_srhge`: short run high grey level emphasis (GD3A)
+/// * `rlm_lrlge`: long run low grey level emphasis (IVPO)
+/// * `rlm_lrhge`: long run high grey level emphasis (3KUM)
+/// * `rlm_glnu`: grey level non-uniformity (R5YN)
+/// * `rlm_glnu_norm`: normalised grey level non-uniformity (OVBL)
+/// * `rlm_rlnu`: run length non-uniformity (W92Y)
+/// * `rlm_rlnu_norm`: normalised run length non-uniformity (IC23)
+/// * `rlm_r_perc`: run percentage (9ZK5)
+/// * `rlm_gl_var`: grey level variance (8CE5)
+/// * `rlm_rl_var`: run length variance (SXLW)
+/// * `rlm_rl_entr`: run entropy (HJ9O)
+pub const GLRLM_TAGS: &[&str] = &[
     "rlm_sre",
     "rlm_lre",
     "rlm_lgre",
@@ -115,8 +203,25 @@ const GLRLM_TAGS: &[&str] = &[
     "rlm_rl_var",
     "rlm_rl_entr",
 ];
-/// IBSI GLSZM tags, in [`texture::zone_features`] order.
-const GLSZM_TAGS: &[&str] = &[
+/// IBSI GLSZM tags (IBSI-1 family 9SAK), in [`texture::zone_features`] order, and their IBSI
+/// identifiers:
+/// * `szm_sze`: small zone emphasis (5QRC)
+/// * `szm_lze`: large zone emphasis (48P8)
+/// * `szm_lgze`: low grey level emphasis (XMSY)
+/// * `szm_hgze`: high grey level emphasis (5GN9)
+/// * `szm_szlge`: small zone low grey level emphasis (5RAI)
+/// * `szm_szhge`: small zone high grey level emphasis (HW1V)
+/// * `szm_lzlge`: large zone low grey level emphasis (YH51)
+/// * `szm_lzhge`: large zone high grey level emphasis (J17V)
+/// * `szm_glnu`: grey level non-uniformity (JNSA)
+/// * `szm_glnu_norm`: normalised grey level non-uniformity (Y1RO)
+/// * `szm_zsnu`: zone size non-uniformity (4JP3)
+/// * `szm_zsnu_norm`: normalised zone size non-uniformity (VB3A)
+/// * `szm_z_perc`: zone percentage (P30P)
+/// * `szm_gl_var`: grey level variance (BYLV)
+/// * `szm_zs_var`: zone size variance (3NSA)
+/// * `szm_zs_entr`: zone size entropy (GU8N)
+pub const GLSZM_TAGS: &[&str] = &[
     "szm_sze",
     "szm_lze",
     "szm_lgze",
@@ -134,10 +239,35 @@ const GLSZM_TAGS: &[&str] = &[
     "szm_zs_var",
     "szm_zs_entr",
 ];
-/// IBSI GLCM tags with the index of the value in [`texture::glcm_features`]. Joint variance is
-/// PyRadiomics SumSquares; sum variance equals cluster tendency for a symmetric matrix;
-/// dissimilarity is the difference average.
-const GLCM_TAGS: &[(&str, usize)] = &[
+/// IBSI GLCM tags (IBSI-1 family LFYI) with the index of the value in [`texture::glcm_features`],
+/// and their IBSI identifiers. Joint variance is PyRadiomics SumSquares. Sum variance equals
+/// cluster tendency for a symmetric matrix, and dissimilarity equals the difference average:
+/// * `cm_joint_max`: joint maximum (GYBY)
+/// * `cm_joint_avg`: joint average (60VM)
+/// * `cm_joint_var`: joint variance (UR99)
+/// * `cm_joint_entr`: joint entropy (TU9B)
+/// * `cm_diff_avg`: difference average (TF7R)
+/// * `cm_diff_var`: difference variance (D3YU)
+/// * `cm_diff_entr`: difference entropy (NTRS)
+/// * `cm_sum_avg`: sum average (ZGXS)
+/// * `cm_sum_var`: sum variance (OEEB)
+/// * `cm_sum_entr`: sum entropy (P6QZ)
+/// * `cm_energy`: angular second moment (8ZQL)
+/// * `cm_contrast`: contrast (ACUI)
+/// * `cm_dissimilarity`: dissimilarity (8S9J)
+/// * `cm_inv_diff`: inverse difference (IB1Z)
+/// * `cm_inv_diff_norm`: normalised inverse difference (NDRX)
+/// * `cm_inv_diff_mom`: inverse difference moment (WF0Z)
+/// * `cm_inv_diff_mom_norm`: normalised inverse difference moment (1QCO)
+/// * `cm_inv_var`: inverse variance (E8JP)
+/// * `cm_corr`: correlation (NI2N)
+/// * `cm_auto_corr`: autocorrelation (QWUS)
+/// * `cm_clust_tend`: cluster tendency (DG8W)
+/// * `cm_clust_shade`: cluster shade (7NFM)
+/// * `cm_clust_prom`: cluster prominence (AE86)
+/// * `cm_info_corr1`: information correlation 1 (R8DG)
+/// * `cm_info_corr2`: information correlation 2 (JN9H)
+pub const GLCM_TAGS: &[(&str, usize)] = &[
     ("cm_joint_max", 20),
     ("cm_joint_avg", 16),
     ("cm_joint_var", 23),
@@ -164,8 +294,205 @@ const GLCM_TAGS: &[(&str, usize)] = &[
     ("cm_info_corr1", 13),
     ("cm_info_corr2", 14),
 ];
-/// NGTDM tags in [`texture::ngtdm_features`] order.
-const NGTDM_TAGS: &[&str] = &["ngt_busyness", "ngt_coarseness", "ngt_complexity", "ngt_contrast", "ngt_strength"];
+/// IBSI NGTDM tags (IBSI-1 family IPET), in [`texture::ngtdm_features`] order, and their IBSI
+/// identifiers:
+/// * `ngt_busyness`: busyness (NQ30)
+/// * `ngt_coarseness`: coarseness (QCDE)
+/// * `ngt_complexity`: complexity (HDEZ)
+/// * `ngt_contrast`: contrast (65HE)
+/// * `ngt_strength`: strength (1X9X)
+pub const NGTDM_TAGS: &[&str] = &["ngt_busyness", "ngt_coarseness", "ngt_complexity", "ngt_contrast", "ngt_strength"];
+
+/// Every IBSI tag stem (a tag without its aggregation suffix) with the IBSI-1 feature name, as in
+/// the IBSI reference table, and the feature's 4-character IBSI identifier. The list includes the
+/// four OMBB and MVEE densities, which this crate does not compute.
+pub const TAG_CODES: &[(&str, &str, &str)] = &[
+    ("morph_volume", "Volume (mesh)", "RNU0"),
+    ("morph_vol_approx", "Volume (voxel counting)", "YEKZ"),
+    ("morph_area_mesh", "Surface area (mesh)", "C0JK"),
+    ("morph_av", "Surface to volume ratio", "2PR5"),
+    ("morph_comp_1", "Compactness 1", "SKGS"),
+    ("morph_comp_2", "Compactness 2", "BQWJ"),
+    ("morph_sph_dispr", "Spherical disproportion", "KRCK"),
+    ("morph_sphericity", "Sphericity", "QCFX"),
+    ("morph_asphericity", "Asphericity", "25C7"),
+    ("morph_com", "Centre of mass shift", "KLMA"),
+    ("morph_diam", "Maximum 3D diameter", "L0JK"),
+    ("morph_pca_maj_axis", "Major axis length", "TDIC"),
+    ("morph_pca_min_axis", "Minor axis length", "P9VJ"),
+    ("morph_pca_least_axis", "Least axis length", "7J51"),
+    ("morph_pca_elongation", "Elongation", "Q3CK"),
+    ("morph_pca_flatness", "Flatness", "N17B"),
+    ("morph_vol_dens_aabb", "Volume density (AABB)", "PBX1"),
+    ("morph_area_dens_aabb", "Area density (AABB)", "R59B"),
+    ("morph_vol_dens_ombb", "Volume density (OMBB)", "ZH1A"),
+    ("morph_area_dens_ombb", "Area density (OMBB)", "IQYR"),
+    ("morph_vol_dens_aee", "Volume density (AEE)", "6BDE"),
+    ("morph_area_dens_aee", "Area density (AEE)", "RDD2"),
+    ("morph_vol_dens_mvee", "Volume density (MVEE)", "SWZ1"),
+    ("morph_area_dens_mvee", "Area density (MVEE)", "BRI8"),
+    ("morph_vol_dens_conv_hull", "Volume density (convex hull)", "R3ER"),
+    ("morph_area_dens_conv_hull", "Area density (convex hull)", "7T7F"),
+    ("morph_integ_int", "Integrated intensity", "99N0"),
+    ("morph_moran_i", "Moran's I index", "N365"),
+    ("morph_geary_c", "Geary's C measure", "NPT7"),
+    ("loc_peak_loc", "Local intensity peak", "VJGA"),
+    ("loc_peak_glob", "Global intensity peak", "0F91"),
+    ("stat_mean", "Mean", "Q4LE"),
+    ("stat_var", "Variance", "ECT3"),
+    ("stat_skew", "Skewness", "KE2A"),
+    ("stat_kurt", "(Excess) kurtosis", "IPH6"),
+    ("stat_median", "Median", "Y12H"),
+    ("stat_min", "Minimum", "1GSF"),
+    ("stat_p10", "10th percentile", "QG58"),
+    ("stat_p90", "90th percentile", "8DWT"),
+    ("stat_max", "Maximum", "84IY"),
+    ("stat_iqr", "Interquartile range", "SALO"),
+    ("stat_range", "Range", "2OJQ"),
+    ("stat_mad", "Mean absolute deviation", "4FUA"),
+    ("stat_rmad", "Robust mean absolute deviation", "1128"),
+    ("stat_medad", "Median absolute deviation", "N72L"),
+    ("stat_cov", "Coefficient of variation", "7TET"),
+    ("stat_qcod", "Quartile coefficient of dispersion", "9S40"),
+    ("stat_energy", "Energy", "N8CA"),
+    ("stat_rms", "Root mean square", "5ZWQ"),
+    ("ih_mean", "Mean", "X6K6"),
+    ("ih_var", "Variance", "CH89"),
+    ("ih_skew", "Skewness", "88K1"),
+    ("ih_kurt", "(Excess) kurtosis", "C3I7"),
+    ("ih_median", "Median", "WIFQ"),
+    ("ih_min", "Minimum", "1PR8"),
+    ("ih_p10", "10th percentile", "GPMT"),
+    ("ih_p90", "90th percentile", "OZ0C"),
+    ("ih_max", "Maximum", "3NCY"),
+    ("ih_mode", "Mode", "AMMC"),
+    ("ih_iqr", "Interquartile range", "WR0O"),
+    ("ih_range", "Range", "5Z3W"),
+    ("ih_mad", "Mean absolute deviation", "D2ZX"),
+    ("ih_rmad", "Robust mean absolute deviation", "WRZB"),
+    ("ih_medad", "Median absolute deviation", "4RNL"),
+    ("ih_cov", "Coefficient of variation", "CWYJ"),
+    ("ih_qcod", "Quartile coefficient of dispersion", "SLWD"),
+    ("ih_entropy", "Entropy", "TLU2"),
+    ("ih_uniformity", "Uniformity", "BJ5W"),
+    ("ih_max_grad", "Maximum histogram gradient", "12CE"),
+    ("ih_max_grad_g", "Maximum histogram gradient intensity", "8E6O"),
+    ("ih_min_grad", "Minimum histogram gradient", "VQB3"),
+    ("ih_min_grad_g", "Minimum histogram gradient intensity", "RHQZ"),
+    ("ivh_v10", "Volume fraction at 10% intensity", "BC2M"),
+    ("ivh_v90", "Volume fraction at 90% intensity", "BC2M"),
+    ("ivh_i10", "Intensity at 10% volume", "GBPN"),
+    ("ivh_i90", "Intensity at 90% volume", "GBPN"),
+    ("ivh_diff_v10_v90", "Volume fraction difference between 10% and 90% intensity", "DDTU"),
+    ("ivh_diff_i10_i90", "Intensity difference between 10% and 90% volume", "CNV2"),
+    ("ivh_auc", "Area under the IVH curve", "9CMM"),
+    ("cm_joint_max", "Joint maximum", "GYBY"),
+    ("cm_joint_avg", "Joint average", "60VM"),
+    ("cm_joint_var", "Joint variance", "UR99"),
+    ("cm_joint_entr", "Joint entropy", "TU9B"),
+    ("cm_diff_avg", "Difference average", "TF7R"),
+    ("cm_diff_var", "Difference variance", "D3YU"),
+    ("cm_diff_entr", "Difference entropy", "NTRS"),
+    ("cm_sum_avg", "Sum average", "ZGXS"),
+    ("cm_sum_var", "Sum variance", "OEEB"),
+    ("cm_sum_entr", "Sum entropy", "P6QZ"),
+    ("cm_energy", "Angular second moment", "8ZQL"),
+    ("cm_contrast", "Contrast", "ACUI"),
+    ("cm_dissimilarity", "Dissimilarity", "8S9J"),
+    ("cm_inv_diff", "Inverse difference", "IB1Z"),
+    ("cm_inv_diff_norm", "Normalised inverse difference", "NDRX"),
+    ("cm_inv_diff_mom", "Inverse difference moment", "WF0Z"),
+    ("cm_inv_diff_mom_norm", "Normalised inverse difference moment", "1QCO"),
+    ("cm_inv_var", "Inverse variance", "E8JP"),
+    ("cm_corr", "Correlation", "NI2N"),
+    ("cm_auto_corr", "Autocorrelation", "QWUS"),
+    ("cm_clust_tend", "Cluster tendency", "DG8W"),
+    ("cm_clust_shade", "Cluster shade", "7NFM"),
+    ("cm_clust_prom", "Cluster prominence", "AE86"),
+    ("cm_info_corr1", "Information correlation 1", "R8DG"),
+    ("cm_info_corr2", "Information correlation 2", "JN9H"),
+    ("rlm_sre", "Short runs emphasis", "22OV"),
+    ("rlm_lre", "Long runs emphasis", "W4KF"),
+    ("rlm_lgre", "Low grey level run emphasis", "V3SW"),
+    ("rlm_hgre", "High grey level run emphasis", "G3QZ"),
+    ("rlm_srlge", "Short run low grey level emphasis", "HTZT"),
+    ("rlm_srhge", "Short run high grey level emphasis", "GD3A"),
+    ("rlm_lrlge", "Long run low grey level emphasis", "IVPO"),
+    ("rlm_lrhge", "Long run high grey level emphasis", "3KUM"),
+    ("rlm_glnu", "Grey level non-uniformity", "R5YN"),
+    ("rlm_glnu_norm", "Normalised grey level non-uniformity", "OVBL"),
+    ("rlm_rlnu", "Run length non-uniformity", "W92Y"),
+    ("rlm_rlnu_norm", "Normalised run length non-uniformity", "IC23"),
+    ("rlm_r_perc", "Run percentage", "9ZK5"),
+    ("rlm_gl_var", "Grey level variance", "8CE5"),
+    ("rlm_rl_var", "Run length variance", "SXLW"),
+    ("rlm_rl_entr", "Run entropy", "HJ9O"),
+    ("szm_sze", "Small zone emphasis", "5QRC"),
+    ("szm_lze", "Large zone emphasis", "48P8"),
+    ("szm_lgze", "Low grey level emphasis", "XMSY"),
+    ("szm_hgze", "High grey level emphasis", "5GN9"),
+    ("szm_szlge", "Small zone low grey level emphasis", "5RAI"),
+    ("szm_szhge", "Small zone high grey level emphasis", "HW1V"),
+    ("szm_lzlge", "Large zone low grey level emphasis", "YH51"),
+    ("szm_lzhge", "Large zone high grey level emphasis", "J17V"),
+    ("szm_glnu", "Grey level non-uniformity", "JNSA"),
+    ("szm_glnu_norm", "Normalised grey level non-uniformity", "Y1RO"),
+    ("szm_zsnu", "Zone size non-uniformity", "4JP3"),
+    ("szm_zsnu_norm", "Normalised zone size non-uniformity", "VB3A"),
+    ("szm_z_perc", "Zone percentage", "P30P"),
+    ("szm_gl_var", "Grey level variance", "BYLV"),
+    ("szm_zs_var", "Zone size variance", "3NSA"),
+    ("szm_zs_entr", "Zone size entropy", "GU8N"),
+    ("dzm_sde", "Small distance emphasis", "0GBI"),
+    ("dzm_lde", "Large distance emphasis", "MB4I"),
+    ("dzm_lgze", "Low grey level emphasis", "S1RA"),
+    ("dzm_hgze", "High grey level emphasis", "K26C"),
+    ("dzm_sdlge", "Small distance low grey level emphasis", "RUVG"),
+    ("dzm_sdhge", "Small distance high grey level emphasis", "DKNJ"),
+    ("dzm_ldlge", "Large distance low grey level emphasis", "A7WM"),
+    ("dzm_ldhge", "Large distance high grey level emphasis", "KLTH"),
+    ("dzm_glnu", "Grey level non-uniformity", "VFT7"),
+    ("dzm_glnu_norm", "Normalised grey level non-uniformity", "7HP3"),
+    ("dzm_zdnu", "Zone distance non-uniformity", "V294"),
+    ("dzm_zdnu_norm", "Normalised zone distance non-uniformity", "IATH"),
+    ("dzm_z_perc", "Zone percentage", "VIWW"),
+    ("dzm_gl_var", "Grey level variance", "QK93"),
+    ("dzm_zd_var", "Zone distance variance", "7WT1"),
+    ("dzm_zd_entr", "Zone distance entropy", "GBDU"),
+    ("ngt_coarseness", "Coarseness", "QCDE"),
+    ("ngt_contrast", "Contrast", "65HE"),
+    ("ngt_busyness", "Busyness", "NQ30"),
+    ("ngt_complexity", "Complexity", "HDEZ"),
+    ("ngt_strength", "Strength", "1X9X"),
+    ("ngl_lde", "Low dependence emphasis", "SODN"),
+    ("ngl_hde", "High dependence emphasis", "IMOQ"),
+    ("ngl_lgce", "Low grey level count emphasis", "TL9H"),
+    ("ngl_hgce", "High grey level count emphasis", "OAE7"),
+    ("ngl_ldlge", "Low dependence low grey level emphasis", "EQ3F"),
+    ("ngl_ldhge", "Low dependence high grey level emphasis", "JA6D"),
+    ("ngl_hdlge", "High dependence low grey level emphasis", "NBZI"),
+    ("ngl_hdhge", "High dependence high grey level emphasis", "9QMG"),
+    ("ngl_glnu", "Grey level non-uniformity", "FP8K"),
+    ("ngl_glnu_norm", "Normalised grey level non-uniformity", "5SPA"),
+    ("ngl_dcnu", "Dependence count non-uniformity", "Z87G"),
+    ("ngl_dcnu_norm", "Normalised dependence count non-uniformity", "OKJI"),
+    ("ngl_dc_perc", "Dependence count percentage", "6XV8"),
+    ("ngl_gl_var", "Grey level variance", "1PFV"),
+    ("ngl_dc_var", "Dependence count variance", "DNX2"),
+    ("ngl_dc_entr", "Dependence count entropy", "FCBV"),
+    ("ngl_dc_energy", "Dependence count energy", "CAS9"),
+];
+
+/// Aggregation suffixes of the IBSI texture tags.
+const AGGREGATION_SUFFIXES: &[&str] =
+    &["_2_5D_avg", "_2_5D_comb", "_2D_avg", "_2D_comb", "_3D_avg", "_3D_comb", "_2_5D", "_2D", "_3D"];
+
+/// Returns the IBSI-1 identifier of an IBSI tag, with or without its aggregation suffix
+/// (`rlm_sre_3D_avg` and `rlm_sre` give `22OV`), or `None` for an unknown tag.
+pub fn tag_code(tag: &str) -> Option<&'static str> {
+    let stem = AGGREGATION_SUFFIXES.iter().find_map(|s| tag.strip_suffix(s)).unwrap_or(tag);
+    TAG_CODES.iter().find(|(t, _, _)| *t == stem).map(|(_, _, code)| *code)
+}
 
 /// Computes all IBSI features of a prepared case, named by IBSI tags, every aggregation at once.
 pub fn ibsi_features(p: &Prepared, s: &Settings) -> Result<FeatureSet> {
@@ -621,26 +948,37 @@ pub fn local_intensity(p: &Prepared) -> Vec<(String, f64)> {
     vec![("loc_peak_loc".into(), local), ("loc_peak_glob".into(), global)]
 }
 
-/// IBSI morphology (3.1) of the shape mask, with the intensities of the texture ROI for the
-/// intensity-weighted features. The mesh, volume, area, diameters and PCA axes are those of
-/// [`crate::shape`]; besides:
-/// * `morph_av` `A/V`; `morph_comp_1` `V/(pi^0.5 A^1.5)`; `morph_comp_2` `36 pi V^2/A^3`;
-///   `morph_sph_dispr` `A/(36 pi V^2)^(1/3)`; `morph_asphericity` `(A^3/(36 pi V^2))^(1/3) - 1`;
-/// * `morph_com` distance between the voxel-centre centroid of the shape mask and the
+/// IBSI morphology (IBSI-1 family HCUG) of the shape mask, with the intensities of the texture
+/// ROI for the intensity-weighted features. The mesh, volume, area, diameters and PCA axes are
+/// those of [`crate::shape`]. Tags with their IBSI identifiers, where `V` is the mesh volume, `A`
+/// the mesh area and `l_1 >= l_2 >= l_3` the eigenvalues of the voxel-centre covariance (N - 1):
+/// * `morph_volume` (RNU0) `V`; `morph_vol_approx` (YEKZ) voxel count times voxel volume;
+/// * `morph_area_mesh` (C0JK) `A`; `morph_av` (2PR5) `A/V`;
+/// * `morph_comp_1` (SKGS) `V/(pi^0.5 A^1.5)`; `morph_comp_2` (BQWJ) `36 pi V^2/A^3`;
+/// * `morph_sph_dispr` (KRCK) `A/(36 pi V^2)^(1/3)`; `morph_sphericity` (QCFX) its inverse;
+/// * `morph_asphericity` (25C7) `(A^3/(36 pi V^2))^(1/3) - 1`;
+/// * `morph_com` (KLMA) distance between the voxel-centre centroid of the shape mask and the
 ///   intensity-weighted centroid of the ROI;
-/// * `morph_integ_int` `V * mean intensity`;
-/// * `morph_vol_dens_aabb`, `morph_area_dens_aabb`: `V` and `A` over those of the axis-aligned
-///   bounding box of the mesh vertices;
-/// * `morph_vol_dens_aee`, `morph_area_dens_aee`: over the ellipsoid with semi-axes
+/// * `morph_diam` (L0JK) largest distance between mesh vertices;
+/// * `morph_pca_maj_axis` (TDIC) `4 sqrt(l_1)`, `morph_pca_min_axis` (P9VJ) `4 sqrt(l_2)`,
+///   `morph_pca_least_axis` (7J51) `4 sqrt(l_3)`;
+/// * `morph_pca_elongation` (Q3CK) `sqrt(l_2/l_1)`; `morph_pca_flatness` (N17B) `sqrt(l_3/l_1)`;
+/// * `morph_vol_dens_aabb` (PBX1), `morph_area_dens_aabb` (R59B): `V` and `A` over those of the
+///   axis-aligned bounding box of the mesh vertices;
+/// * `morph_vol_dens_aee` (6BDE), `morph_area_dens_aee` (RDD2): over the ellipsoid with semi-axes
 ///   `2 sqrt(l_k)`, its area by the Legendre series of IBSI (20 terms);
-/// * `morph_moran_i`, `morph_geary_c` with weights `1/distance` over all ROI voxel pairs
-///   (computed up to 50 000 voxels, NaN above).
+/// * `morph_vol_dens_conv_hull` (R3ER), `morph_area_dens_conv_hull` (7T7F): over the convex hull
+///   of the mesh vertices;
+/// * `morph_integ_int` (99N0) `V * mean intensity`;
+/// * `morph_moran_i` (N365), `morph_geary_c` (NPT7) with weights `1/distance` over all ROI voxel
+///   pairs (computed up to 50 000 voxels, NaN above).
 ///
-/// * `morph_vol_dens_conv_hull`, `morph_area_dens_conv_hull`: over the convex hull of the mesh
-///   vertices.
-///
-/// Not computed (no IBSI reference value for the phantom): the oriented minimum bounding box and
-/// minimum-volume enclosing ellipsoid densities.
+/// Not computed, because the IBSI-1 reference table gives no value for them (the participating
+/// teams reached no consensus), so no result could be checked:
+/// * `morph_vol_dens_ombb` (ZH1A), `morph_area_dens_ombb` (IQYR): over the oriented minimum
+///   bounding box;
+/// * `morph_vol_dens_mvee` (SWZ1), `morph_area_dens_mvee` (BRI8): over the minimum-volume
+///   enclosing ellipsoid.
 pub fn morphology(p: &Prepared) -> Vec<(String, f64)> {
     let spacing = p.roi.spacing;
     let dims = p.shape_dims;

@@ -414,11 +414,11 @@ pub fn pca_eigenvalues(mask: &[bool], dims: [usize; 3], spacing: [f64; 3], ddof:
 /// * Maximum3DDiameter (L0JK) and Maximum2DDiameterSlice / Column / Row (no IBSI code): largest
 ///   vertex distance overall and within axial (same z), coronal (same y) and sagittal (same x)
 ///   planes.
-/// * MajorAxisLength (TDIC) `4 sqrt(l_1)`, MinorAxisLength (P9VJ) `4 sqrt(l_2)`, LeastAxisLength
-///   (7J51) `4 sqrt(l_3)`, Elongation (Q3CK) `sqrt(l_2 / l_1)`, Flatness (N17B)
-///   `sqrt(l_3 / l_1)`, with `l_1 >= l_2 >= l_3` the eigenvalues of the voxel-coordinate
-///   covariance. IBSI and PyRadiomics agree on all of these; the IBSI phantom values of the minor
-///   and least axes differ from PyRadiomics' in the third digit (reference-data README).
+/// * MajorAxisLength (TDIC) `4 sqrt(l_1)`, MinorAxisLength (P9VJ) `4 sqrt(l_2)`,
+///   LeastAxisLength (7J51) `4 sqrt(l_3)`, Elongation (Q3CK) `sqrt(l_2 / l_1)`,
+///   Flatness (N17B) `sqrt(l_3 / l_1)`, with `l_1 >= l_2 >= l_3` the eigenvalues of the
+///   voxel-coordinate covariance. PyRadiomics divides the covariance by N and IBSI's reference
+///   values by N - 1, so on the IBSI phantom the minor and least axes differ in the third digit.
 pub fn shape_features(mask: &[bool], dims: [usize; 3], spacing: [f64; 3]) -> Vec<(&'static str, f64)> {
     let (padded, pd) = pad_mask(mask, dims);
     let m = mesh(&padded, pd, spacing);

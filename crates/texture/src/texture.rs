@@ -40,7 +40,7 @@ pub const GLCM_COUNT: usize = 24;
 ///   ClusterTendency (DG8W, = IBSI sum variance) power 2.
 /// * Contrast (ACUI) `sum p (i - j)^2`.
 /// * Correlation (NI2N) `(sum p (i - mu_x)(j - mu_y)) / (s_x s_y)`, 1 when `s_x s_y = 0`.
-/// * DifferenceAverage (TF7R, = IBSI dissimilarity LCC1), DifferenceEntropy (NTRS),
+/// * DifferenceAverage (TF7R, equal to IBSI dissimilarity 8S9J), DifferenceEntropy (NTRS),
 ///   DifferenceVariance (D3YU) over `p_{x-y}(k)`, `k = 0..N_g-1`.
 /// * Id (IB1Z) `sum p_{x-y}(k) / (1 + k)`, Idm (WF0Z) `/(1 + k^2)`, Idmn (1QCO) `/(1 + k^2/N_g^2)`,
 ///   Idn (NDRX) `/(1 + k/N_g)`, InverseVariance (E8JP) `sum_{k>0} p_{x-y}(k)/k^2`.

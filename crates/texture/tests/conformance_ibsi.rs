@@ -125,3 +125,38 @@ fn digital_phantom_reference_values() {
     assert_eq!(RECORDED.iter().map(|r| r.1).sum::<usize>(), 482);
     assert!(misses.is_empty(), "{} misses:\n{}", misses.len(), misses.join("\n"));
 }
+
+/// Checks that every tag of the reference table has an entry in `TAG_CODES` whose IBSI feature name
+/// is the table's, so the identifiers in the docs belong to the features computed under those tags.
+#[test]
+#[ignore = "conformance: reads RADIOMICS_REFERENCE_DATA"]
+fn reference_tags_match_ibsi_names() {
+    let path = common::data_dir().join("ibsi/reference_values/ibsi_1_reference_values_digital_phantom.csv");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let text = text.trim_start_matches('\u{feff}');
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap_or_else(|| panic!("column {name}"));
+    let (ct, cf) = (col("tag"), col("feature"));
+    let mut rows = 0;
+    let mut mismatches = Vec::new();
+    for rec in reader.records() {
+        let rec = rec.unwrap();
+        rows += 1;
+        let tag = &rec[ct];
+        let suffixes = ["_2_5D_avg", "_2_5D_comb", "_2D_avg", "_2D_comb", "_3D_avg", "_3D_comb", "_2_5D", "_2D", "_3D"];
+        let stem = suffixes.iter().find_map(|s| tag.strip_suffix(s)).unwrap_or(tag);
+        let entry = radiomics_texture::ibsi::TAG_CODES.iter().find(|(t, _, _)| *t == stem);
+        match entry {
+            Some((_, name, code)) if *name == &rec[cf] => {
+                assert_eq!(radiomics_texture::ibsi::tag_code(tag), Some(*code), "{tag}");
+            }
+            Some((_, name, _)) => {
+                mismatches.push(format!("{tag}: TAG_CODES names it {name:?}, the table {:?}", &rec[cf]))
+            }
+            None => mismatches.push(format!("{tag}: not in TAG_CODES")),
+        }
+    }
+    assert_eq!(rows, 487, "the reference CSV holds 487 rows");
+    assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
+}
