@@ -172,18 +172,64 @@ pub fn univariate_table(data: &SurvivalData, x: &Covariates) -> Result<Table> {
     Ok(table)
 }
 
-/// Harrell's C-index with 95% CI of `score` (higher = higher risk) in each cohort.
+/// Clips a C-index confidence interval to [0, 1].
+///
+/// The interval of `radiomics_survival::concordance` is the normal approximation
+/// `C +/- 1.96 SE` (R `survival::concordance`), which can pass 1 (or 0) when C is near the
+/// bound, for example on an overfitted discovery cohort; a C-index cannot, so the bounds are
+/// truncated. Non-finite bounds are returned as they are.
+pub fn clip_c_index_ci(lower: f64, upper: f64) -> (f64, f64) {
+    let clip = |v: f64| if v.is_finite() { v.clamp(0.0, 1.0) } else { v };
+    (clip(lower), clip(upper))
+}
+
+/// Harrell's C-index with 95% CI of `score` (higher = higher risk) in each cohort. The CI is the
+/// normal approximation truncated to [0, 1] ([`clip_c_index_ci`]).
 pub fn c_index_table(cohorts: &[(&str, &SurvivalData, &[f64])]) -> Result<Table> {
     let mut table = Table { header: vec!["Cohort".into(), "C-index".into(), "95% CI".into()], rows: vec![] };
     for (name, data, score) in cohorts {
         let c = concordance(data, score).map_err(survival_error)?;
-        table.rows.push(vec![
-            (*name).into(),
-            format!("{:.3}", c.c_index),
-            format!("{:.3} to {:.3}", c.lower95, c.upper95),
-        ]);
+        let (lower, upper) = clip_c_index_ci(c.lower95, c.upper95);
+        table.rows.push(vec![(*name).into(), format!("{:.3}", c.c_index), format!("{lower:.3} to {upper:.3}")]);
     }
     Ok(table)
+}
+
+/// A figure added to a report by [`ReportExtras`]: caption, file stem of its SVG file, SVG text.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ExtraFigure {
+    /// Caption shown above the figure.
+    pub caption: String,
+    /// File name without `.svg` of the figure next to the Markdown report.
+    pub file_stem: String,
+    /// The SVG document.
+    pub svg: String,
+}
+
+/// Additions to a [`ModelReport`] that its fields do not hold; [`ReportExtras::default`] gives
+/// the report exactly as [`ModelReport::to_html`] writes it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ReportExtras {
+    /// Warnings shown as a list under the description (for example a cohort too small for the
+    /// number of signature features).
+    pub warnings: Vec<String>,
+    /// Risk-group sections that could not be computed, as (cohort, reason); each is shown where
+    /// its table would be, after the risk-group tables that exist.
+    pub risk_group_notes: Vec<(String, String)>,
+    /// Caption of the univariate Cox table instead of "Table 2. Univariate Cox regression", to
+    /// say which cohort it describes.
+    pub univariate_caption: Option<String>,
+    /// File stems of the Kaplan-Meier figures, in the order of `km_plots`; a missing entry gives
+    /// `km_<k>` (1-based).
+    pub km_file_stems: Vec<String>,
+    /// Figures drawn after the calibration figure.
+    pub figures: Vec<ExtraFigure>,
+}
+
+/// One section of the report's table part: a table, or a note that stands in for one.
+enum Section {
+    Table(String, Table),
+    Note(String, String),
 }
 
 /// Everything a model report shows. Sections with no content are left out.
@@ -231,13 +277,13 @@ fn opt(v: Option<f64>) -> String {
 }
 
 impl ModelReport<'_> {
-    fn tables(&self) -> Vec<(String, Table)> {
+    fn sections(&self, extras: &ReportExtras) -> Vec<Section> {
         let mut out = Vec::new();
         if let Some(t) = &self.cohort_table {
-            out.push(("Table 1. Cohort characteristics".to_string(), t.clone()));
+            out.push(Section::Table("Table 1. Cohort characteristics".to_string(), t.clone()));
         }
         if !self.coefficients.is_empty() {
-            out.push((
+            out.push(Section::Table(
                 "Signature coefficients".to_string(),
                 Table {
                     header: vec!["Term".into(), "Coefficient".into(), "HR per unit".into()],
@@ -250,7 +296,7 @@ impl ModelReport<'_> {
             ));
         }
         if let Some(t) = &self.c_index {
-            out.push(("Discrimination (Harrell's C-index)".to_string(), t.clone()));
+            out.push(Section::Table("Discrimination (Harrell's C-index)".to_string(), t.clone()));
         }
         for (cohort, rg) in &self.risk_groups {
             let rows = rg
@@ -266,7 +312,7 @@ impl ModelReport<'_> {
                     ]
                 })
                 .collect();
-            out.push((
+            out.push(Section::Table(
                 format!(
                     "Risk groups, {cohort} (cut-off {}; G-rho rho = {}: chi-square {:.2}, {})",
                     fmt_num(rg.cutoff),
@@ -286,8 +332,13 @@ impl ModelReport<'_> {
                 },
             ));
         }
+        for (cohort, reason) in &extras.risk_group_notes {
+            out.push(Section::Note(format!("Risk groups, {cohort}"), reason.clone()));
+        }
         if let Some(t) = &self.univariate {
-            out.push(("Table 2. Univariate Cox regression".to_string(), t.clone()));
+            let caption =
+                extras.univariate_caption.clone().unwrap_or_else(|| "Table 2. Univariate Cox regression".to_string());
+            out.push(Section::Table(caption, t.clone()));
         }
         if let Some((cal, label)) = &self.calibration {
             let rows = cal
@@ -304,7 +355,7 @@ impl ModelReport<'_> {
                     ]
                 })
                 .collect();
-            out.push((
+            out.push(Section::Table(
                 format!("Calibration at {label} (bootstrap B = {})", cal.resamples_drawn),
                 Table {
                     header: vec![
@@ -322,12 +373,12 @@ impl ModelReport<'_> {
         out
     }
 
-    fn figures(&self) -> Result<Vec<Figure>> {
+    fn figures(&self, extras: &ReportExtras) -> Result<Vec<Figure>> {
         let mut figs = Vec::new();
         for (i, (caption, plot)) in self.km_plots.iter().enumerate() {
             figs.push(Figure {
                 caption: caption.clone(),
-                file_stem: format!("km_{}", i + 1),
+                file_stem: extras.km_file_stems.get(i).cloned().unwrap_or_else(|| format!("km_{}", i + 1)),
                 svg: render_svg(plot, 800, 600)?,
             });
         }
@@ -347,11 +398,19 @@ impl ModelReport<'_> {
                 svg: render_svg(&plot, 640, 600)?,
             });
         }
+        for f in &extras.figures {
+            figs.push(Figure { caption: f.caption.clone(), file_stem: f.file_stem.clone(), svg: f.svg.clone() });
+        }
         Ok(figs)
     }
 
     /// Renders the report as one self-contained HTML document with the figures as inline SVG.
     pub fn to_html(&self) -> Result<String> {
+        self.to_html_with(&ReportExtras::default())
+    }
+
+    /// [`ModelReport::to_html`] with the additions of `extras`.
+    pub fn to_html_with(&self, extras: &ReportExtras) -> Result<String> {
         let mut html = String::new();
         let _ = write!(
             html,
@@ -366,7 +425,21 @@ impl ModelReport<'_> {
         if !self.description.is_empty() {
             let _ = writeln!(html, "<p>{}</p>", escape(&self.description));
         }
-        for (caption, table) in self.tables() {
+        if !extras.warnings.is_empty() {
+            html.push_str("<h2>Warnings</h2>\n<ul>\n");
+            for w in &extras.warnings {
+                let _ = writeln!(html, "<li>{}</li>", escape(w));
+            }
+            html.push_str("</ul>\n");
+        }
+        for section in self.sections(extras) {
+            let (caption, table) = match section {
+                Section::Table(caption, table) => (caption, table),
+                Section::Note(caption, text) => {
+                    let _ = writeln!(html, "<h2>{}</h2>\n<p>{}</p>", escape(&caption), escape(&text));
+                    continue;
+                }
+            };
             let _ = writeln!(html, "<h2>{}</h2>\n<table>\n<tr>", escape(&caption));
             for h in &table.header {
                 let _ = write!(html, "<th>{}</th>", escape(h));
@@ -381,7 +454,7 @@ impl ModelReport<'_> {
             }
             html.push_str("</table>\n");
         }
-        for fig in self.figures()? {
+        for fig in self.figures(extras)? {
             let svg = fig.svg.trim_start_matches(|c| c != '<');
             let svg = svg
                 .strip_prefix("<?xml")
@@ -395,12 +468,31 @@ impl ModelReport<'_> {
     /// Renders the report as Markdown. Returns the text and the figures as (file name, SVG) pairs;
     /// the text links each figure by that file name.
     pub fn to_markdown(&self) -> Result<(String, Vec<(String, String)>)> {
+        self.to_markdown_with(&ReportExtras::default())
+    }
+
+    /// [`ModelReport::to_markdown`] with the additions of `extras`.
+    pub fn to_markdown_with(&self, extras: &ReportExtras) -> Result<(String, Vec<(String, String)>)> {
         let mut md = format!("# {}\n\n", self.title);
         if !self.description.is_empty() {
             md.push_str(&self.description);
             md.push_str("\n\n");
         }
-        for (caption, table) in self.tables() {
+        if !extras.warnings.is_empty() {
+            md.push_str("## Warnings\n\n");
+            for w in &extras.warnings {
+                let _ = writeln!(md, "- {w}");
+            }
+            md.push('\n');
+        }
+        for section in self.sections(extras) {
+            let (caption, table) = match section {
+                Section::Table(caption, table) => (caption, table),
+                Section::Note(caption, text) => {
+                    let _ = writeln!(md, "## {caption}\n\n{text}\n");
+                    continue;
+                }
+            };
             let _ = writeln!(md, "## {caption}\n");
             let _ = writeln!(md, "| {} |", table.header.iter().map(|h| md_cell(h)).collect::<Vec<_>>().join(" | "));
             let _ = writeln!(md, "|{}|", table.header.iter().map(|_| "---").collect::<Vec<_>>().join("|"));
@@ -410,7 +502,7 @@ impl ModelReport<'_> {
             md.push('\n');
         }
         let mut files = Vec::new();
-        for fig in self.figures()? {
+        for fig in self.figures(extras)? {
             let file = format!("{}.svg", fig.file_stem);
             let _ = writeln!(md, "## {}\n\n![{}]({file})\n", fig.caption, fig.caption);
             files.push((file, fig.svg));
@@ -420,14 +512,19 @@ impl ModelReport<'_> {
 
     /// Writes `<dir>/<stem>.html` and `<dir>/<stem>.md` with its SVG figures.
     pub fn write(&self, dir: &Path, stem: &str) -> Result<()> {
+        self.write_with(dir, stem, &ReportExtras::default())
+    }
+
+    /// [`ModelReport::write`] with the additions of `extras`.
+    pub fn write_with(&self, dir: &Path, stem: &str, extras: &ReportExtras) -> Result<()> {
         let io = |path: &Path| {
             let p = path.display().to_string();
             move |source| NomogramError::Io { path: p, source }
         };
         std::fs::create_dir_all(dir).map_err(io(dir))?;
         let html_path = dir.join(format!("{stem}.html"));
-        std::fs::write(&html_path, self.to_html()?).map_err(io(&html_path))?;
-        let (md, files) = self.to_markdown()?;
+        std::fs::write(&html_path, self.to_html_with(extras)?).map_err(io(&html_path))?;
+        let (md, files) = self.to_markdown_with(extras)?;
         let md_path = dir.join(format!("{stem}.md"));
         std::fs::write(&md_path, md).map_err(io(&md_path))?;
         for (name, svg) in files {

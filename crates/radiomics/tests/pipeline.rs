@@ -54,12 +54,27 @@ fn check_meta(meta: &serde_json::Value, stage: &str) {
 fn demo_runs_every_stage_and_records_provenance() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path().join("demo");
-    let out =
-        radiomics(&["demo", "--out", s(&d), "--patients", "40", "--size", "36,36,28", "--no-deep", "--no-progress"]);
+    let out = radiomics(&[
+        "demo",
+        "--out",
+        s(&d),
+        "--patients",
+        "40",
+        "--size",
+        "36,36,28",
+        "--no-deep",
+        "--no-progress",
+        "--allow-small",
+    ]);
     let (stdout, _) = text(&out);
     assert_eq!(out.status.code(), Some(0));
     assert!(stdout.contains("validation C-index"), "{stdout}");
     assert!(stdout.contains("planted-risk C-index"), "{stdout}");
+    // The whole-table stages show what they did, not a count of 0 patients.
+    let select_line = stdout.lines().find(|l| l.starts_with("select ")).expect("select row in the summary");
+    assert!(select_line.contains("features in") && select_line.contains(" - "), "{select_line}");
+    let fit_line = stdout.lines().find(|l| l.starts_with("fit ")).expect("fit row in the summary");
+    assert!(fit_line.contains("discovery patients"), "{fit_line}");
 
     let o = d.join("out");
     let run = json(&o.join("run.json"));
@@ -105,16 +120,62 @@ fn demo_runs_every_stage_and_records_provenance() {
     assert!(!html.contains("src=\"http"), "the HTML is self-contained");
     assert!(o.join("report/report.md").is_file());
     assert!(o.join("report/km_validation.png").is_file());
+    // Each plot once, named after what it shows.
+    assert!(o.join("report/km_validation.svg").is_file());
+    assert!(o.join("report/km_discovery.svg").is_file());
+    assert!(!o.join("report/km_1.svg").exists() && !o.join("report/km_2.svg").exists());
+    let md = std::fs::read_to_string(o.join("report/report.md")).unwrap();
+    assert!(md.contains("(km_validation.svg)"), "{md}");
+    // The heat map of the signature features.
+    assert!(o.join("report/heatmap.svg").is_file() && o.join("report/heatmap.png").is_file());
+    assert!(md.contains("(heatmap.svg)"), "{md}");
+    // 24 discovery patients: the small-cohort warning is in the report and the signature.
+    assert!(md.contains("## Warnings") && md.contains("fewer than 35"), "{md}");
+    assert!(!signature["warnings"].as_array().unwrap().is_empty());
+    // Units and the cohort of Table 2.
+    assert!(!md.contains("-day"), "{md}");
+    assert!(md.contains("Median follow-up, days"), "{md}");
+    assert!(md.contains("Table 2. Univariate Cox regression, discovery cohort"), "{md}");
+    // C-index intervals lie in [0, 1].
+    for c in validation["cohorts"].as_array().unwrap() {
+        let (lo, hi) = (c["concordance"]["lower95"].as_f64().unwrap(), c["concordance"]["upper95"].as_f64().unwrap());
+        assert!((0.0..=1.0).contains(&lo) && (0.0..=1.0).contains(&hi), "{c}");
+    }
     check_meta(&json(&o.join("report/report.json"))["meta"], "report");
     let (_, failures) = csv_rows(&o.join("failures.csv"));
     assert!(failures.is_empty());
 }
 
 /// Writes a small synthetic cohort (no run) and returns its folder.
+#[test]
+fn demo_refuses_a_cohort_below_the_floor_and_names_the_option() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().join("demo");
+    let out = radiomics(&["demo", "--out", s(&d), "--patients", "40", "--no-progress"]);
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("--patients 60"), "{stderr}");
+    assert!(!d.join("manifest.csv").exists(), "nothing is written");
+    let out = radiomics(&["demo", "--out", s(&d), "--size", "64,64,20", "--no-progress"]);
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("--size 40,40,30") && stderr.contains("along Z"), "{stderr}");
+}
+
 fn write_cohort(root: &Path, patients: &str) -> PathBuf {
     let d = root.join("cohort");
-    let out =
-        radiomics(&["demo", "--out", s(&d), "--patients", patients, "--size", "28,28,22", "--no-deep", "--write-only"]);
+    let out = radiomics(&[
+        "demo",
+        "--out",
+        s(&d),
+        "--patients",
+        patients,
+        "--size",
+        "28,28,22",
+        "--no-deep",
+        "--write-only",
+        "--allow-small",
+    ]);
     assert_eq!(out.status.code(), Some(0));
     d
 }
@@ -249,4 +310,54 @@ fn config_errors_name_the_key() {
     let (_, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr.contains("missing.csv"), "{stderr}");
+}
+
+/// With `preprocess.enabled = true` the repeat segmentations go through the same
+/// nearest-neighbour resampling as the segmentation, and the ICC step runs on them.
+#[test]
+fn preprocessed_cohort_carries_repeat_segmentations_to_the_icc_step() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().join("demo");
+    let out = radiomics(&[
+        "demo",
+        "--out",
+        s(&d),
+        "--patients",
+        "18",
+        "--size",
+        "32,32,24",
+        "--no-deep",
+        "--write-only",
+        "--allow-small",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let config = std::fs::read_to_string(d.join("config.toml")).unwrap();
+    let section = config.find("[preprocess]").expect("the demo config lists [preprocess]");
+    let (head, tail) = config.split_at(section);
+    let tail = tail.replacen("enabled = false", "enabled = true", 1);
+    std::fs::write(d.join("config.toml"), format!("{head}{tail}")).unwrap();
+    let out = radiomics(&["run", s(&d.join("config.toml")), "--no-progress"]);
+    let (stdout, stderr) = text(&out);
+    assert!(!stderr.contains("ICC step is skipped"), "{stderr}");
+
+    let o = d.join("out");
+    let run = json(&o.join("run.json"));
+    let stages: Vec<&str> = run["stages"].as_array().unwrap().iter().map(|s| s["stage"].as_str().unwrap()).collect();
+    assert_eq!(stages[..3], ["preprocess", "extract", "select"], "{stdout}");
+    // SYN-001 is a discovery patient with two repeat segmentations (demo rule).
+    let p = o.join("preprocessed/SYN-001");
+    let seg = radiomics::volume::io::read_label_map(p.join("seg.nii.gz")).unwrap();
+    for k in 1..=2 {
+        let rep = radiomics::volume::io::read_label_map(p.join(format!("seg_repeat{k}.nii.gz"))).unwrap();
+        assert_eq!(rep.0.size(), seg.0.size(), "repeat {k} on the preprocessed grid");
+        assert_eq!(rep.0.geometry(), seg.0.geometry());
+        // A repeat differs from the segmentation only at the boundary.
+        let same = rep.0.array().iter().zip(seg.0.array().iter()).filter(|(a, b)| a == b).count();
+        assert!(same as f64 > 0.9 * seg.0.array().len() as f64, "repeat {k}: {same} equal voxels");
+    }
+    let (_, repeats) = csv_rows(&o.join("features_repeats.csv"));
+    assert!(!repeats.is_empty(), "repeat rows extracted from the preprocessed repeats");
+    let (_, sel_rows) = csv_rows(&o.join("selection/selection.csv"));
+    assert!(sel_rows.iter().any(|r| r[6] == "icc"), "the ICC step ran");
+    assert!(sel_rows.iter().any(|r| !r[2].is_empty()), "ICC values are written");
 }

@@ -180,3 +180,137 @@ fn extract_the_brats_case() {
     assert_eq!(missing, 0, "every region is present in this case");
     assert!(value("T1C_SNE_F7_1508").is_finite());
 }
+
+/// The BraTS case from `raw/` through the preprocessing pipeline, then `extract`.
+///
+/// The data have no segmentation in the raw scanner space (README: `seg.nii.gz` is on the
+/// distributed SRI24-space grid), so the test brings it over as a user would: `radiomics
+/// preprocess` on the four raw scans (N4, skull stripping on T1C, 1 mm resampling on the T1C
+/// grid, rigid registration of T1, T2 and FLAIR to T1C, z-scores), then a rigid registration
+/// (Mattes mutual information, centres of mass as the start) of the distributed skull-stripped
+/// T1C onto the preprocessed T1C, whose transform carries `seg.nii.gz` onto the preprocessed
+/// grid by nearest neighbour. `radiomics extract` then reads the preprocessed images and that
+/// segmentation (deep features from the small random CNN-S, to keep the run short; the full
+/// network is covered by [`extract_the_brats_case`]).
+///
+/// Checks: the row is complete (every handcrafted column of the five regions and four
+/// modalities, every deep column, no missing value), and the tumour volumes agree with those of
+/// the distributed case (README voxel counts at 1 mm): whole tumour and oedema within 10 %,
+/// tumour core within 15 % (a smaller region, so a one-voxel boundary shift weighs more). The
+/// rigid transform cannot undo the scaling of the atlas registration, so exact agreement is not
+/// expected; a failed or wrong registration moves the tumour off its place and the volumes far
+/// outside these bounds. The whole-tumour sphericity (a shape feature that does not depend on
+/// the intensities or their normalisation) must agree within 0.05 with the distributed case's.
+#[test]
+#[ignore = "conformance: reads RADIOMICS_REFERENCE_DATA"]
+fn extract_the_brats_case_from_raw_through_preprocessing() {
+    use radiomics::preproc::registration::{Initializer, RegistrationParams, register_rigid};
+    use radiomics::preproc::resample::{Grid, resample_labels};
+    use radiomics::volume::io::{read_label_map, read_volume, write_label_map};
+
+    let case = data_dir().join("brats_case");
+    let raw = case.join("raw");
+    let dir = tempfile::tempdir().unwrap();
+    let pre = dir.path().join("preprocessed");
+    let r = |m: &str| raw.join(format!("{m}.nii.gz"));
+    let (t1, t1c, t2, flair) = (r("t1"), r("t1c"), r("t2"), r("flair"));
+    let started = std::time::Instant::now();
+    let out = radiomics(&[
+        "preprocess",
+        "--t1",
+        s(&t1),
+        "--t1c",
+        s(&t1c),
+        "--t2",
+        s(&t2),
+        "--flair",
+        s(&flair),
+        "--out",
+        s(&pre),
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    eprintln!("preprocess: {:.1} s", started.elapsed().as_secs_f64());
+
+    // The distributed segmentation onto the preprocessed grid.
+    let fixed = read_volume(pre.join("t1c.nii.gz")).unwrap().map(|v| *v as f32);
+    let moving = read_volume(case.join("t1c.nii.gz")).unwrap().map(|v| *v as f32);
+    let params = RegistrationParams { initializer: Initializer::Moments, ..RegistrationParams::default() };
+    let registration = register_rigid(&fixed, &moving, &params).unwrap();
+    eprintln!(
+        "registration of the distributed T1C: -MI {:.4} -> {:.4}",
+        registration.initial_metric, registration.final_metric
+    );
+    let seg = read_label_map(case.join("seg.nii.gz")).unwrap();
+    let mapped = resample_labels(&seg, &Grid::of(&fixed), Some(&registration.transform)).unwrap();
+    let seg_path = pre.join("seg.nii.gz");
+    write_label_map(&mapped, &seg_path).unwrap();
+
+    let csv = dir.path().join("raw_case.csv");
+    let p = |m: &str| pre.join(format!("{m}.nii.gz"));
+    let (pt1, pt1c, pt2, pflair) = (p("t1"), p("t1c"), p("t2"), p("flair"));
+    let started = std::time::Instant::now();
+    let out = radiomics(&[
+        "extract",
+        "--t1",
+        s(&pt1),
+        "--t1c",
+        s(&pt1c),
+        "--t2",
+        s(&pt2),
+        "--flair",
+        s(&pflair),
+        "--seg",
+        s(&seg_path),
+        "--id",
+        "TCGA-FG-6692-raw",
+        "-o",
+        s(&csv),
+        "--deep-size",
+        "small",
+        "--deep-seed",
+        "7",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    eprintln!("extract: {:.1} s", started.elapsed().as_secs_f64());
+
+    let mut reader = csv::Reader::from_path(&csv).unwrap();
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 1);
+    let value = |name: &str| -> f64 {
+        let j = header.iter().position(|h| h == name).unwrap_or_else(|| panic!("no column {name}"));
+        rows[0][j].parse().unwrap_or(f64::NAN)
+    };
+    // 5 regions x (14 shape + 4 modalities x 93) handcrafted; 4 modalities x 3 regions x 2
+    // layers x 128 units of the small network (3,072).
+    let deep = header.iter().filter(|h| h.contains("_F6_") || h.contains("_F7_")).count();
+    assert_eq!(deep, 3_072);
+    assert_eq!(header.len() - 1 - deep, 5 * (14 + 4 * 93));
+    let missing: Vec<&String> =
+        header.iter().skip(1).zip(rows[0].iter().skip(1)).filter(|(_, c)| c.is_empty()).map(|(h, _)| h).collect();
+    assert!(
+        missing.is_empty(),
+        "missing values in {} columns, e.g. {:?}",
+        missing.len(),
+        &missing[..missing.len().min(5)]
+    );
+
+    // Voxel counts of the distributed case (README, 1 mm voxels).
+    for (region, voxels, tolerance) in [("WT", 30179.0, 0.10), ("ED", 20862.0, 0.10), ("TC", 9317.0, 0.15)] {
+        let found = value(&format!("{region}_original_shape_VoxelVolume"));
+        eprintln!("{region} voxel volume from raw {found}, distributed {voxels}");
+        close(found, voxels, tolerance, &format!("{region} voxel volume from raw"));
+    }
+    let sphericity = value("WT_original_shape_Sphericity");
+    eprintln!("WT sphericity from raw {sphericity}, distributed {WT_SPHERICITY_DISTRIBUTED}");
+    assert!(
+        (sphericity - WT_SPHERICITY_DISTRIBUTED).abs() <= 0.05,
+        "WT sphericity from raw {sphericity}, distributed case {WT_SPHERICITY_DISTRIBUTED}"
+    );
+}
+
+/// `WT_original_shape_Sphericity` of the distributed (preprocessed) case, from
+/// `radiomics extract --t1 t1.nii.gz --t1c t1c.nii.gz --t2 t2.nii.gz --flair flair.nii.gz
+/// --seg seg.nii.gz --id TCGA-FG-6692 -o case.csv --no-deep` in `brats_case/` (this build,
+/// 2026-12-05); `WT_original_shape_VoxelVolume` of that row is 30179, the README count.
+const WT_SPHERICITY_DISTRIBUTED: f64 = 0.5368336287350242;

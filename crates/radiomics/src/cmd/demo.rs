@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use crate::pipeline::config::{Config, DeepWidths};
-use crate::pipeline::demo::{DemoSpec, write_demo_cohort};
+use crate::pipeline::demo::{DEMO_MIN_PATIENTS, DEMO_MIN_SIZE, DemoSpec, write_demo_cohort};
 use crate::pipeline::runner::run_all;
 
 /// Size of the random deep network in the demo.
@@ -19,13 +19,17 @@ pub enum DeepSizeArg {
     Small,
 }
 
+/// The default of `--size`, written as the option takes it (`DemoSpec::default().size`).
+const DEFAULT_SIZE: &str = "64,64,48";
+
 /// Arguments of `radiomics demo`.
 #[derive(Debug, clap::Args)]
 pub struct DemoArgs {
     /// Folder for the synthetic images, manifest, config and outputs (`DIR/out`).
     #[arg(long, default_value = "radiomics-demo")]
     pub out: PathBuf,
-    /// Patients in the cohort (60 % discovery, 40 % validation).
+    /// Patients in the cohort (60 % discovery, 40 % validation); at least 60, below which the
+    /// signature does not recover the planted signal.
     #[arg(long, default_value_t = DemoSpec::default().patients)]
     pub patients: usize,
     /// Skip the deep features (handcrafted features only).
@@ -38,9 +42,13 @@ pub struct DemoArgs {
     /// Seed of the synthetic cohort.
     #[arg(long, default_value_t = DemoSpec::default().seed)]
     pub seed: u64,
-    /// Image grid `X,Y,Z` in 1 mm voxels.
-    #[arg(long, value_delimiter = ',', default_values_t = DemoSpec::default().size)]
+    /// Image grid `X,Y,Z` in 1 mm voxels; at least 40,40,30.
+    #[arg(long, value_delimiter = ',', default_value = DEFAULT_SIZE)]
     pub size: Vec<usize>,
+    /// Run a cohort below the minimum of `--patients` and `--size` anyway (for quick tests;
+    /// the signature then overfits and the report says so).
+    #[arg(long)]
+    pub allow_small: bool,
     /// Hide the progress bars.
     #[arg(long)]
     pub no_progress: bool,
@@ -54,6 +62,23 @@ pub struct DemoArgs {
 /// C-index of the planted risk.
 pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     anyhow::ensure!(args.size.len() == 3, "--size takes three numbers X,Y,Z, got {:?}", args.size);
+    anyhow::ensure!(
+        args.allow_small || args.patients >= DEMO_MIN_PATIENTS,
+        "--patients {} is below the demo's minimum of {DEMO_MIN_PATIENTS}: with fewer patients the LASSO signature \
+         overfits the discovery cohort and the validation C-index falls to about 0.5 (docs/pipeline.md, \
+         \"Cohort size\"); use --patients {DEMO_MIN_PATIENTS} or more (or --allow-small to run it anyway)",
+        args.patients
+    );
+    if let Some(axis) = (0..3).find(|&a| !args.allow_small && args.size[a] < DEMO_MIN_SIZE[a]) {
+        anyhow::bail!(
+            "--size {} is below the demo's minimum of {} along {}: a smaller grid clips the simulated tumour and \
+             oedema; use --size {} or larger (or --allow-small to run it anyway)",
+            args.size.iter().map(usize::to_string).collect::<Vec<_>>().join(","),
+            DEMO_MIN_SIZE[axis],
+            ["X", "Y", "Z"][axis],
+            DEMO_MIN_SIZE.map(|v| v.to_string()).join(",")
+        );
+    }
     let spec = DemoSpec {
         patients: args.patients,
         size: [args.size[0], args.size[1], args.size[2]],
@@ -119,4 +144,30 @@ fn print_recovery(
     }
     println!("report: {}", layout.report_dir().join("report.html").display());
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shown_size_default_is_the_spec_default_in_the_accepted_syntax() {
+        let parsed: Vec<usize> = DEFAULT_SIZE.split(',').map(|v| v.parse().unwrap()).collect();
+        assert_eq!(parsed, DemoSpec::default().size.to_vec());
+    }
+
+    #[derive(clap::Parser)]
+    struct Wrapper {
+        #[command(flatten)]
+        demo: DemoArgs,
+    }
+
+    #[test]
+    fn size_default_parses_to_three_numbers() {
+        use clap::Parser;
+        let w = Wrapper::try_parse_from(["demo"]).unwrap();
+        assert_eq!(w.demo.size, vec![64, 64, 48]);
+        let w = Wrapper::try_parse_from(["demo", "--size", "40,40,30"]).unwrap();
+        assert_eq!(w.demo.size, vec![40, 40, 30]);
+    }
 }

@@ -253,13 +253,25 @@ pub struct ValidationSection {
     /// Times (in the unit of the manifest's `time`, days by default) of the nomogram's survival
     /// axes and of the calibration curves. Default `[365, 730, 1095]`.
     pub times: Vec<f64>,
+    /// Unit of the manifest's `time` column, written in the report (median follow-up, time
+    /// axes, nomogram and calibration times): `"days"`, `"months"`, `"weeks"` or `"years"`.
+    /// Default `"days"`.
+    pub time_unit: String,
 }
 
 impl Default for ValidationSection {
     fn default() -> Self {
-        Self { cut: CutSetting::Named("discovery-optimal".into()), rho: 1.0, times: vec![365.0, 730.0, 1095.0] }
+        Self {
+            cut: CutSetting::Named("discovery-optimal".into()),
+            rho: 1.0,
+            times: vec![365.0, 730.0, 1095.0],
+            time_unit: "days".into(),
+        }
     }
 }
+
+/// Accepted values of `validation.time_unit`.
+pub const TIME_UNITS: [&str; 4] = ["days", "weeks", "months", "years"];
 
 impl ValidationSection {
     /// The cut-point rule, or an error naming the accepted values.
@@ -351,6 +363,13 @@ impl Config {
         }
         if let Some(t) = self.validation.times.iter().find(|t| !(t.is_finite() && **t > 0.0)) {
             bail!("validation.times contains {t}: every time must be finite and > 0");
+        }
+        if !TIME_UNITS.contains(&self.validation.time_unit.as_str()) {
+            bail!(
+                "validation.time_unit = {:?} is not one of {}",
+                self.validation.time_unit,
+                TIME_UNITS.map(|u| format!("\"{u}\"")).join(", ")
+            );
         }
         if let Some(name) = self.model.clinical.iter().find(|c| c.trim().is_empty()) {
             bail!("model.clinical contains an empty column name {name:?}");

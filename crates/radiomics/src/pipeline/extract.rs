@@ -545,6 +545,7 @@ pub fn run_extract(
             processed: todo.len() - failed,
             skipped,
             failed,
+            detail: String::new(),
         },
         completed: tables.len(),
     })

@@ -84,12 +84,17 @@ pub struct StageTiming {
     pub stage: String,
     /// Wall-clock seconds.
     pub seconds: f64,
-    /// Patients processed in this run (0 for stages that work on the whole table).
+    /// Patients processed in this run (0 for stages that work on the whole table, whose work is
+    /// in `detail`).
     pub processed: usize,
     /// Patients skipped because their outputs were complete.
     pub skipped: usize,
     /// Patients that failed in this stage.
     pub failed: usize,
+    /// What a stage that works on the whole table did (features in and out, patients used);
+    /// empty for the per-patient stages.
+    #[serde(default)]
+    pub detail: String,
 }
 
 /// `OUT/run.json`.

@@ -2,17 +2,22 @@
 //! with its SVG figures, plus PNG copies of the main plots, all from `radiomics-nomogram`:
 //! cohort table, signature coefficients, C-index per cohort, risk groups at the cut point with
 //! Kaplan-Meier curves per cohort, the univariate Cox table, the nomogram and calibration of
-//! the combined model (score + clinical covariates, fitted on discovery), the LASSO path and
-//! cross-validation curve, and the cut-point plot.
+//! the combined model (score + clinical covariates, fitted on discovery), the heat map of the
+//! signature features, the LASSO path and cross-validation curve, and the cut-point plot.
+//!
+//! Each plot is written once: the figures of the report (`km_<cohort>`, `nomogram`,
+//! `calibration`, `heatmap`) as SVG by the report writer and as PNG here, the others (`lasso_cv`,
+//! `lasso_path`, `cutpoint`) as SVG and PNG here.
 
 use anyhow::Context;
 use radiomics_nomogram::adapters::{
     at_risk_from_km, calibrate_survival_fit, cutpoint_plot_maxstat, nomogram_model_from_cox, step_curve_from_km,
 };
 use radiomics_nomogram::plot::{
-    CalibrationPlot, KaplanMeierPlot, LassoCvPlot, LassoPathPlot, NomogramPlot, Plot, format_p_value, render_png,
-    render_svg,
+    CalibrationPlot, HeatmapCohort, KaplanMeierPlot, LassoCvPlot, LassoPathPlot, NomogramPlot, Plot, ZScoreHeatmap,
+    ZScoreReference, format_p_value, render_png, render_svg,
 };
+use radiomics_nomogram::report::{ExtraFigure, ReportExtras, clip_c_index_ci};
 use radiomics_nomogram::{
     CalibrationOptions, Characteristic, CohortData, ModelReport, Nomogram, NomogramOptions, c_index_table,
     cohort_table, risk_group_summary, univariate_table,
@@ -36,6 +41,13 @@ fn save_plot<P: Plot>(layout: &Layout, stem: &str, plot: &P, size: (u32, u32)) -
     let png = render_png(plot, size.0, size.1).with_context(|| format!("cannot draw {stem}"))?;
     write_atomic(&dir.join(format!("{stem}.png")), &png)?;
     Ok(())
+}
+
+/// Writes a plot as `<stem>.png` only (its SVG is a figure of the report, written by the
+/// report writer).
+fn save_png<P: Plot>(layout: &Layout, stem: &str, plot: &P, size: (u32, u32)) -> anyhow::Result<()> {
+    let png = render_png(plot, size.0, size.1).with_context(|| format!("cannot draw {stem}"))?;
+    write_atomic(&layout.report_dir().join(format!("{stem}.png")), &png)
 }
 
 fn cohort_label(c: Cohort) -> &'static str {
@@ -62,6 +74,8 @@ pub fn run_report(config: &Config, layout: &Layout) -> anyhow::Result<()> {
     let scores = signature.scores(&study)?;
     layout.create()?;
     let mut notes: Vec<String> = Vec::new();
+    let mut extras = ReportExtras::default();
+    let unit = config.validation.time_unit.as_str();
 
     // Per-cohort outcomes and scores.
     struct CohortRows {
@@ -110,7 +124,12 @@ pub fn run_report(config: &Config, layout: &Layout) -> anyhow::Result<()> {
                 .collect(),
         })
         .collect();
-    let cohort_tab = cohort_table(&cohort_data).map_err(|e| anyhow::anyhow!("cohort table: {e}")).ok();
+    let mut cohort_tab = cohort_table(&cohort_data).map_err(|e| anyhow::anyhow!("cohort table: {e}")).ok();
+    if let Some(row) =
+        cohort_tab.as_mut().and_then(|t| t.rows.iter_mut().find(|r| r[0].starts_with("Median follow-up")))
+    {
+        row[0] = format!("Median follow-up, {unit} (reverse Kaplan-Meier)");
+    }
 
     // C-index and risk groups per cohort.
     let c_rows: Vec<(&str, &SurvivalData, &[f64])> =
@@ -137,12 +156,15 @@ pub fn run_report(config: &Config, layout: &Layout) -> anyhow::Result<()> {
                 let km_high = KaplanMeier::fit(&c.data.subset(&high_rows))?;
                 let t_max = c.data.time().iter().copied().fold(0.0, f64::max);
                 // About eight ticks, on whole years when the follow-up spans years.
-                let step =
-                    if t_max > 1500.0 { 365.0 * (t_max / 365.0 / 8.0).ceil() } else { (t_max / 5.0).max(1.0).round() };
+                let step = if unit == "days" && t_max > 1500.0 {
+                    365.0 * (t_max / 365.0 / 8.0).ceil()
+                } else {
+                    (t_max / 5.0).max(1.0).round()
+                };
                 let ticks: Vec<f64> = (0..).map(|k| k as f64 * step).take_while(|t| *t <= t_max).collect();
                 let plot = KaplanMeierPlot {
                     title: format!("{label} cohort: signature risk groups"),
-                    x_label: "Time (days)".into(),
+                    x_label: format!("Time ({unit})"),
                     y_label: "Survival probability".into(),
                     curves: vec![
                         step_curve_from_km("Low risk", &km_low, ConfType::Log, 0.95)?,
@@ -153,10 +175,22 @@ pub fn run_report(config: &Config, layout: &Layout) -> anyhow::Result<()> {
                     x_max: None,
                     x_ticks: Some(ticks),
                 };
-                save_plot(layout, &format!("km_{}", c.cohort.as_str()), &plot, (800, 600))?;
+                let stem = format!("km_{}", c.cohort.as_str());
+                save_png(layout, &stem, &plot, (800, 600))?;
+                extras.km_file_stems.push(stem);
                 km_plots.push((format!("Kaplan-Meier curves, {label} cohort (cut {cut:.3})"), plot));
             }
-            Err(e) => notes.push(format!("{label} risk groups: {e}")),
+            Err(e) => {
+                tracing::warn!("report: {label} risk groups: {e}");
+                extras.risk_group_notes.push((
+                    label.to_string(),
+                    format!(
+                        "Not shown: the risk groups at the cut-off {cut:.4} cannot be summarised in the {} cohort: {e}. \
+                         The C-index above does not depend on the cut-off.",
+                        c.cohort.as_str()
+                    ),
+                ));
+            }
         }
     }
 
@@ -175,6 +209,11 @@ pub fn run_report(config: &Config, layout: &Layout) -> anyhow::Result<()> {
     let x_cols: Vec<Vec<f64>> =
         columns.iter().map(|c| complete.iter().map(|&i| c[i].unwrap_or(f64::NAN)).collect()).collect();
     let x = Covariates::from_columns(&refs, &x_cols)?;
+    extras.univariate_caption = Some(format!(
+        "Table 2. Univariate Cox regression, discovery cohort ({} patients with complete data, {} events)",
+        data.len(),
+        data.n_events()
+    ));
     let univariate = match univariate_table(&data, &x) {
         Ok(t) => Some(t),
         Err(e) => {
@@ -188,7 +227,7 @@ pub fn run_report(config: &Config, layout: &Layout) -> anyhow::Result<()> {
         Ok(fit) => {
             let options = NomogramOptions {
                 times: config.validation.times.clone(),
-                time_labels: config.validation.times.iter().map(|t| format!("{t:.0}-day survival")).collect(),
+                time_labels: config.validation.times.iter().map(|t| format!("Survival at {t:.0} {unit}")).collect(),
                 ..NomogramOptions::default()
             };
             match nomogram_model_from_cox(&fit, &data, &x, None).and_then(|m| Nomogram::build(&m, &options)) {
@@ -206,7 +245,7 @@ pub fn run_report(config: &Config, layout: &Layout) -> anyhow::Result<()> {
                 };
                 match calibrate_survival_fit(&fit, &data, &x, &options) {
                     Ok(cal) => {
-                        calibration = Some((cal, format!("{time:.0}-day")));
+                        calibration = Some((cal, format!("{time:.0} {unit}")));
                         break;
                     }
                     Err(e) => notes.push(format!("calibration at {time}: {e}")),
@@ -221,12 +260,33 @@ pub fn run_report(config: &Config, layout: &Layout) -> anyhow::Result<()> {
             title: "Nomogram: radiomics score and clinical covariates".into(),
             show_linear_predictor: true,
         };
-        save_plot(layout, "nomogram", &plot, (1000, 700))?;
+        save_png(layout, "nomogram", &plot, (1000, 700))?;
     }
     if let Some((cal, label)) = &calibration {
         let plot =
             CalibrationPlot { calibration: cal, title: format!("Calibration at {label}"), time_label: label.clone() };
-        save_plot(layout, "calibration", &plot, (700, 700))?;
+        save_png(layout, "calibration", &plot, (700, 700))?;
+    }
+
+    // Heat map of the signature features.
+    match heatmap(&study, &signature, &scores, &cohorts.iter().map(|c| (c.cohort, c.rows.clone())).collect::<Vec<_>>())
+    {
+        Ok(Some(plot)) => {
+            let size = (1000, (260 + 22 * plot.feature_names.len()).min(1400) as u32);
+            save_png(layout, "heatmap", &plot, size)?;
+            let svg = render_svg(&plot, size.0, size.1).context("cannot draw the heat map")?;
+            extras.figures.push(ExtraFigure {
+                caption: format!(
+                    "Signature features: z-scores (discovery mean and SD, clipped to +/- {}), patients ordered by \
+                     radiomics score; the grey strip is the score, high risk is score > {cut:.4}",
+                    plot.clip
+                ),
+                file_stem: "heatmap".into(),
+                svg,
+            });
+        }
+        Ok(None) => notes.push("heat map: the signature has no feature".into()),
+        Err(e) => notes.push(format!("heat map: {e:#}")),
     }
 
     // LASSO path and cross-validation curve, from the fit stage's files.
@@ -268,12 +328,12 @@ pub fn run_report(config: &Config, layout: &Layout) -> anyhow::Result<()> {
         .map(|a| {
             a.iter()
                 .filter_map(|c| {
+                    let (lower, upper) =
+                        clip_c_index_ci(c["concordance"]["lower95"].as_f64()?, c["concordance"]["upper95"].as_f64()?);
                     Some(format!(
-                        "{} C-index {:.3} (95% CI {:.3}-{:.3})",
+                        "{} C-index {:.3} (95% CI {lower:.3} to {upper:.3})",
                         c["cohort"].as_str()?,
                         c["concordance"]["c_index"].as_f64()?,
-                        c["concordance"]["lower95"].as_f64()?,
-                        c["concordance"]["upper95"].as_f64()?
                     ))
                 })
                 .collect()
@@ -312,10 +372,11 @@ pub fn run_report(config: &Config, layout: &Layout) -> anyhow::Result<()> {
         nomogram: nomogram.as_ref(),
         calibration: calibration.as_ref().map(|(c, l)| (c, l.clone())),
     };
-    report.write(&layout.report_dir(), "report").context("cannot write the report")?;
     for n in &notes {
         tracing::warn!("report: {n}");
     }
+    extras.warnings = signature.warnings.iter().cloned().chain(notes.iter().cloned()).collect();
+    report.write_with(&layout.report_dir(), "report", &extras).context("cannot write the report")?;
     let meta = Meta::new("report", config, config.model.seed);
     write_json_with_meta(
         &layout.report_dir().join("report.json"),
@@ -323,6 +384,49 @@ pub fn run_report(config: &Config, layout: &Layout) -> anyhow::Result<()> {
         serde_json::json!({ "files": ["report.html", "report.md"], "notes": notes }),
     )?;
     Ok(())
+}
+
+/// The heat map of the signature features over the patients of `cohorts` (rows of `study`),
+/// missing values replaced by the discovery median as in the score, z-scored on discovery;
+/// `None` when the signature has no feature.
+fn heatmap(
+    study: &Study,
+    signature: &Signature,
+    scores: &[f64],
+    cohorts: &[(Cohort, Vec<usize>)],
+) -> anyhow::Result<Option<ZScoreHeatmap>> {
+    if signature.terms.is_empty() {
+        return Ok(None);
+    }
+    let names: Vec<String> = signature.terms.iter().map(|t| t.feature.clone()).collect();
+    let table = study.features.select_columns(&names)?;
+    let heat_cohorts = cohorts
+        .iter()
+        .map(|(cohort, rows)| HeatmapCohort {
+            name: cohort_label(*cohort).into(),
+            scores: rows.iter().map(|&i| scores[i]).collect(),
+            values: rows
+                .iter()
+                .map(|&i| {
+                    table.rows[i]
+                        .iter()
+                        .zip(&signature.terms)
+                        .map(|(&x, t)| if x.is_nan() { t.median } else { x })
+                        .collect()
+                })
+                .collect(),
+        })
+        .collect();
+    let plot = ZScoreHeatmap {
+        title: "Signature features".into(),
+        feature_names: names,
+        cohorts: heat_cohorts,
+        reference: ZScoreReference::FirstCohort,
+        clip: 3.0,
+        score_label: "Radiomics score".into(),
+    };
+    plot.z_scores().context("heat map of the signature features")?;
+    Ok(Some(plot))
 }
 
 /// Reads a CSV of numbers into its header and columns (`None` when unreadable).

@@ -96,35 +96,97 @@ fn run_stages(
     );
 
     let started = Instant::now();
-    super::select::run_select(config, layout).context("selection stage")?;
-    push(record, whole_table("select", started))?;
+    let selection = super::select::run_select(config, layout).context("selection stage")?;
+    let input = selection.counts.first().map_or(0, |c| c.1);
+    let detail = format!("{input} features in, {} kept", selection.selected.len());
+    push(record, whole_table("select", started, detail))?;
     let started = Instant::now();
-    super::fit::run_fit(config, layout).context("fit stage")?;
-    push(record, whole_table("fit", started))?;
+    let signature = super::fit::run_fit(config, layout).context("fit stage")?;
+    let detail = format!(
+        "{} candidates, {} in the signature; {} discovery patients, {} events",
+        signature.candidates,
+        signature.terms.len(),
+        signature.discovery_patients,
+        signature.discovery_events
+    );
+    push(record, whole_table("fit", started, detail))?;
     let started = Instant::now();
-    super::validate::run_validate(config, layout).context("validation stage")?;
-    push(record, whole_table("validate", started))?;
+    let validation = super::validate::run_validate(config, layout).context("validation stage")?;
+    let c_text = |c: Option<(f64, f64, f64)>| c.map_or("undefined".to_string(), |c| format!("{:.2}", c.0));
+    let detail = format!(
+        "C-index discovery {}, validation {}; cut {:.3}",
+        c_text(validation.discovery_c),
+        c_text(validation.validation_c),
+        validation.cut
+    );
+    push(record, whole_table("validate", started, detail))?;
     let started = Instant::now();
     super::report::run_report(config, layout).context("report stage")?;
-    push(record, whole_table("report", started))?;
+    push(record, whole_table("report", started, "report/report.html, report.md and plots".into()))?;
     Ok(())
 }
 
-fn whole_table(stage: &str, started: Instant) -> StageTiming {
-    StageTiming { stage: stage.into(), seconds: started.elapsed().as_secs_f64(), processed: 0, skipped: 0, failed: 0 }
+fn whole_table(stage: &str, started: Instant, detail: String) -> StageTiming {
+    StageTiming {
+        stage: stage.into(),
+        seconds: started.elapsed().as_secs_f64(),
+        processed: 0,
+        skipped: 0,
+        failed: 0,
+        detail,
+    }
 }
 
-/// Formats the per-stage timings as an aligned text table.
+/// Formats the per-stage timings as an aligned text table: seconds, patients processed, skipped
+/// and failed for the per-patient stages, "-" and a `detail` text for the whole-table stages.
 pub fn timing_summary(record: &RunRecord) -> String {
-    let mut out = String::from("stage        seconds  processed  skipped  failed\n");
+    let mut out = String::from("stage        seconds  patients  skipped  failed  detail\n");
     let mut total = 0.0;
     for s in &record.stages {
         total += s.seconds;
+        // Whole-table stages have no per-patient counts: "-" there, and what they did in `detail`.
+        let count = |n: usize| if s.detail.is_empty() { n.to_string() } else { "-".to_string() };
         out.push_str(&format!(
-            "{:<11} {:>8.1} {:>10} {:>8} {:>7}\n",
-            s.stage, s.seconds, s.processed, s.skipped, s.failed
+            "{:<11} {:>8.1} {:>9} {:>8} {:>7}  {}\n",
+            s.stage,
+            s.seconds,
+            count(s.processed),
+            count(s.skipped),
+            count(s.failed),
+            s.detail
         ));
     }
     out.push_str(&format!("{:<11} {:>8.1}\n", "total", total));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn whole_table_stages_show_a_dash_and_their_detail() {
+        let mut record: RunRecord = serde_json::from_value(serde_json::json!({
+            "meta": serde_json::to_value(Meta::new("run", &Config::default(), 42)).unwrap(),
+            "status": "finished", "started": "", "finished": "", "stages": [], "patients": 3, "failed": 0, "error": ""
+        }))
+        .unwrap();
+        record.stages.push(StageTiming {
+            stage: "extract".into(),
+            seconds: 2.0,
+            processed: 3,
+            skipped: 0,
+            failed: 0,
+            detail: String::new(),
+        });
+        record.stages.push(whole_table("select", Instant::now(), "10 features in, 4 kept".into()));
+        let text = timing_summary(&record);
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(lines[1].starts_with("extract") && lines[1].contains(" 3 "), "{text}");
+        assert!(lines[2].contains(" - ") && lines[2].ends_with("10 features in, 4 kept"), "{text}");
+        // A run.json written before `detail` existed still reads.
+        let old: StageTiming =
+            serde_json::from_str(r#"{"stage":"fit","seconds":1.0,"processed":0,"skipped":0,"failed":0}"#).unwrap();
+        assert!(old.detail.is_empty());
+    }
 }

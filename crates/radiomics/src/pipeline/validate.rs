@@ -11,6 +11,8 @@ use radiomics_survival::{
 };
 use serde_json::{Value, json};
 
+use radiomics_nomogram::report::clip_c_index_ci;
+
 use super::config::{Config, CutRule};
 use super::fit::Signature;
 use super::layout::{Layout, write_atomic};
@@ -18,6 +20,9 @@ use super::manifest::Cohort;
 use super::provenance::{Meta, write_csv_meta, write_json_with_meta};
 use super::study::Study;
 use super::table::format_cell;
+
+/// How the C-index confidence intervals of `validation.json` are computed.
+const CI_METHOD: &str = "normal approximation C +/- 1.96 SE (R survival::concordance), truncated to [0, 1]";
 
 /// The cut point and how it was found.
 #[derive(Debug, Clone, PartialEq)]
@@ -72,8 +77,10 @@ fn cohort_statistics(name: &str, scores: &[f64], data: &SurvivalData, cut: f64, 
     let mut notes: Vec<String> = Vec::new();
     let c = match concordance(data, scores) {
         Ok(c) => {
-            json!({ "c_index": c.c_index, "lower95": c.lower95, "upper95": c.upper95, "std_error": c.std_error,
-                          "concordant": c.concordant, "discordant": c.discordant, "tied_risk": c.tied_risk })
+            let (lower, upper) = clip_c_index_ci(c.lower95, c.upper95);
+            json!({ "c_index": c.c_index, "lower95": lower, "upper95": upper, "std_error": c.std_error,
+                    "ci_method": CI_METHOD, "concordant": c.concordant, "discordant": c.discordant,
+                    "tied_risk": c.tied_risk })
         }
         Err(e) => {
             notes.push(format!("C-index: {e}"));
@@ -252,12 +259,14 @@ fn combined_model(config: &Config, study: &Study, scores: &[f64], disc_rows: &[u
         let d = SurvivalData::new(&t, &e)?;
         let lp = fit.linear_predictor(&Covariates::from_columns(&refs, &x_of(&rows))?)?;
         let c = concordance(&d, &lp).ok();
+        let ci = c.as_ref().map(|c| clip_c_index_ci(c.lower95, c.upper95));
         per_cohort.push(json!({
             "cohort": cohort.as_str(),
             "patients": rows.len(),
             "c_index": c.as_ref().map(|c| c.c_index),
-            "lower95": c.as_ref().map(|c| c.lower95),
-            "upper95": c.as_ref().map(|c| c.upper95),
+            "lower95": ci.map(|ci| ci.0),
+            "upper95": ci.map(|ci| ci.1),
+            "ci_method": CI_METHOD,
         }));
     }
     Ok(json!({
