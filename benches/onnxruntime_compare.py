@@ -19,7 +19,9 @@ MODEL defaults to $TMPDIR/radiomics-deepfeat-bench/cnn_s_seed0.onnx (the file th
 bench `cargo bench -p radiomics-deepfeat --bench patient` writes); when it does not exist the
 example writes it (seeded He-normal weights, seed 0). ORT_DYLIB_PATH defaults to the library
 inside the installed onnxruntime package. Prints the load average before and after, the
-median of each side and the ratios ort/Python and tract/ort.
+median of each side and the ratios ort/Python and tract/ort: the median of the per-round
+ratios (robust to load that changes between rounds), the ratio of the medians and the ratio
+of the minima.
 """
 import argparse
 import glob
@@ -134,10 +136,15 @@ def main():
                 raise SystemExit(f"{side.name} computes something else than ONNX Runtime's Python API")
 
         times = {s.name: [] for s in sides}
+        rounds = []  # per round: side name -> mean time of its runs in that round
         for r in range(a.rounds):
             order = sides[r % len(sides):] + sides[:r % len(sides)]
+            this_round = {}
             for side in order:
-                times[side.name].extend(side.run(a.per_round))
+                t = side.run(a.per_round)
+                times[side.name].extend(t)
+                this_round[side.name] = statistics.fmean(t)
+            rounds.append(this_round)
     finally:
         for side in sides:
             if isinstance(side, RustSide):
@@ -151,14 +158,21 @@ def main():
     print(f"load average before: {' '.join(load_before)}; after: {' '.join(load_after)}")
     for k, v in times.items():
         print(f"{k:>7}: median {med[k] * 1e3:8.1f} ms  min {min(v) * 1e3:8.1f} ms  max {max(v) * 1e3:8.1f} ms")
+
+    def ratio(num, den):
+        # Median of the per-round ratios (each round's runs of the two sides are neighbours in
+        # time, so a change of load between rounds cancels), then the ratio of the medians and
+        # of the minima.
+        paired = statistics.median(r[num] / r[den] for r in rounds)
+        print(f"ratio {num} / {den}: {paired:.3f} (median of per-round ratios), "
+              f"{med[num] / med[den]:.3f} (ratio of medians), {min(times[num]) / min(times[den]):.3f} (ratio of minima)")
+
     if "ort" in med:
-        print(f"ratio ort / python  = {med['ort'] / med['python']:.3f} (median), "
-              f"{min(times['ort']) / min(times['python']):.3f} (min)")
+        ratio("ort", "python")
     if "ort" in med and "tract" in med:
-        print(f"ratio tract / ort   = {med['tract'] / med['ort']:.3f} (median), "
-              f"{min(times['tract']) / min(times['ort']):.3f} (min)")
+        ratio("tract", "ort")
     if "tract" in med:
-        print(f"ratio tract / python = {med['tract'] / med['python']:.3f} (median)")
+        ratio("tract", "python")
     return 0
 
 

@@ -4,12 +4,14 @@
 //! The ONNX model is written to `$TMPDIR/radiomics-deepfeat-bench/cnn_s_seed0.onnx` so that
 //! `benches/onnxruntime_compare.py` can time ONNX Runtime's Python API on the same file.
 //! The `ort` benchmarks run when the crate is built with `--features ort` and
-//! `ORT_DYLIB_PATH` is set.
+//! `ORT_DYLIB_PATH` is set. Both backends use one intra-op thread. For ratios against ONNX
+//! Runtime's Python API measured in one interleaved run, use the script (it drives the
+//! `time_batch` example); this bench runs the backends one after the other.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{Criterion, SamplingMode, criterion_group, criterion_main};
 use ndarray::{Array3, Array4};
 use radiomics_deepfeat::{
     BackendKind, CnnSWidths, FeatureActivation, FeatureExtractor, Modality, ModelOptions, OnnxModel, PrepareSettings,
@@ -75,7 +77,12 @@ fn bench(c: &mut Criterion) {
     let bytes = model_bytes();
     let batch: Array4<f32> = prepare_patient(&inputs, &seg, &settings, "bench").unwrap().batch;
     let mut group = c.benchmark_group("cnn_s");
-    group.sample_size(10).measurement_time(Duration::from_secs(30)).warm_up_time(Duration::from_secs(5));
+    // About one second per batch: ten samples of one iteration each.
+    group
+        .sampling_mode(SamplingMode::Flat)
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(20))
+        .warm_up_time(Duration::from_secs(3));
     for kind in backends() {
         let options = ModelOptions { backend: kind, intra_threads: 1, ..Default::default() };
         let model = Arc::new(OnnxModel::from_bytes(bytes.clone(), "cnn_s_seed0", &options).unwrap());
