@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Side-by-side timing of one patient's batch (12 crops, 224 x 224) through the full-size
-CNN-S: ONNX Runtime's own Python API against radiomics-deepfeat's `ort` and `tract` backends.
+"""Time one patient's batch (12 crops, 224 x 224) through the full-size CNN-S side by side:
+ONNX Runtime's own Python API against radiomics-deepfeat's `ort` and `tract` backends.
 
 All three load the same ONNX file once and run the same input batch with the same number of
 intra-op threads and graph optimisation level ORT_ENABLE_ALL (the level our `ort` backend
@@ -18,10 +18,10 @@ Usage:
 MODEL defaults to $TMPDIR/radiomics-deepfeat-bench/cnn_s_seed0.onnx (the file the criterion
 bench `cargo bench -p radiomics-deepfeat --bench patient` writes); when it does not exist the
 example writes it (seeded He-normal weights, seed 0). ORT_DYLIB_PATH defaults to the library
-inside the installed onnxruntime package. Prints the load average before and after, the
-median of each side and the ratios ort/Python and tract/ort: the median of the per-round
-ratios (robust to load that changes between rounds), the ratio of the medians and the ratio
-of the minima.
+inside the installed onnxruntime package. The script prints the load average before and
+after and the median of each side. For ort/Python and tract/ort it prints three ratios: the
+median of the per-round ratios (robust to load that changes between rounds), the ratio of the
+medians and the ratio of the minima.
 """
 import argparse
 import glob

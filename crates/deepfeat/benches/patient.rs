@@ -4,9 +4,9 @@
 //! The ONNX model is written to `$TMPDIR/radiomics-deepfeat-bench/cnn_s_seed0.onnx` so that
 //! `benches/onnxruntime_compare.py` can time ONNX Runtime's Python API on the same file.
 //! The `ort` benchmarks run when the crate is built with `--features ort` and
-//! `ORT_DYLIB_PATH` is set. Both backends use one intra-op thread. For ratios against ONNX
-//! Runtime's Python API measured in one interleaved run, use the script (it drives the
-//! `time_batch` example); this bench runs the backends one after the other.
+//! `ORT_DYLIB_PATH` is set. Both backends use one intra-op thread. This bench runs the
+//! backends one after the other, so ratios against ONNX Runtime's Python API come from the
+//! script, which interleaves them through the `time_batch` example.
 
 use std::sync::Arc;
 use std::time::Duration;

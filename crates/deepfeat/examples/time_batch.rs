@@ -14,7 +14,7 @@
 //! Protocol on standard input and output, one line each:
 //! * after loading and one warm-up batch the example prints `ready CHECKSUMS`, the sums of each
 //!   output of the warm-up batch (to check that both sides compute the same thing);
-//! * each input line `N` runs N batches and answers `times T1 T2 ... TN` in seconds;
+//! * each input line `N` runs N batches and prints `times T1 T2 ... TN` in seconds;
 //! * `quit` or the end of the input ends the process.
 
 use std::io::{BufRead, Write};

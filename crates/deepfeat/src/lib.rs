@@ -30,9 +30,9 @@
 //! # Backends
 //!
 //! * `tract` (cargo feature, default): pure Rust, CPU, one thread per batch. The plan is
-//!   optimised once per batch size, and the model's `LRN` layers run through this crate's
-//!   plane-by-plane implementation instead of tract's element-by-element one (which took more
-//!   than half of CNN-S's time).
+//!   optimised once per batch size. The model's `LRN` layers run through this crate's
+//!   plane-by-plane code, because tract's own operator evaluates them one value at a time
+//!   and took more than half of CNN-S's time.
 //! * `ort` (cargo feature): ONNX Runtime loaded at run time from the file named by
 //!   `ORT_DYLIB_PATH` (for example `site-packages/onnxruntime/capi/libonnxruntime.so.1.31.1`
 //!   from `pip install onnxruntime==1.31.1`); CPU, or CUDA with the `onnxruntime-gpu` library.
@@ -40,10 +40,10 @@
 //! The two backends agree on the same model and input to
 //! `|tract - ort| <= 1e-4 * max(1, m)` for every unit, where `m` is the largest `|ort|` of that
 //! crop in that layer (the crate's `backend_agreement` test, run in CI). The bound scales with
-//! `m` because float32 sums of thousands of products, added in a different order by each
-//! engine, differ by a fraction of the terms' size: on the full-size CNN-S with seeded weights
-//! the activations reach about 200 and the backends differ by up to 1.0e-3 (6.3e-6 of `m`),
-//! and by up to 5.1e-4 on values below 1.
+//! `m` because each engine adds the thousands of float32 products of a unit in its own order,
+//! so the results differ by a fraction of the size of the terms. On the full-size CNN-S with
+//! seeded weights the activations reach about 200, and the backends differ by up to 1.0e-3
+//! (6.3e-6 of `m`) and by up to 5.1e-4 on values below 1.
 //!
 //! # References
 //!

@@ -50,7 +50,7 @@ impl Subscriber for Recorder {
 }
 
 #[test]
-fn cuda_request_without_cuda_falls_back_to_cpu_with_one_warning() {
+fn cuda_request_falls_back_to_cpu() {
     if std::env::var_os("ORT_DYLIB_PATH").is_none() {
         eprintln!("skipped: ORT_DYLIB_PATH is not set");
         return;

@@ -52,8 +52,8 @@ fn ort_error(info: &ModelInfo, e: impl std::fmt::Display) -> DeepFeatError {
 impl OrtEngine {
     pub(crate) fn load(bytes: &[u8], info: &ModelInfo, options: &ModelOptions) -> Result<Self> {
         let env = environment()?;
-        // ONNX Runtime's own default (and the Python API's): every graph optimisation,
-        // stated here so that the benchmark against the Python API compares like with like.
+        // Every graph optimisation is ONNX Runtime's default, and the Python API's too. Setting
+        // it here keeps the benchmark against the Python API a like-for-like comparison.
         let mut builder = Session::builder(&env).map_err(|e| ort_error(info, e))?;
         builder = builder.with_optimization_level(GraphOptimizationLevel::All).map_err(|e| ort_error(info, e))?;
         if options.intra_threads > 0 {

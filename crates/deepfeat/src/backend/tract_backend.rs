@@ -66,9 +66,9 @@ impl TractEngine {
     }
 }
 
-/// The attributes of each `LRN` node of an encoded model, under its node name and its output
-/// name (tract names a node after either). An undecodable model gives an empty map: the
-/// model was validated before, and tract's own operator stays in place.
+/// Collects the attributes of each `LRN` node of an encoded model, under its node name and its
+/// output name, because tract names a node after either. An undecodable model gives an empty
+/// map, so tract's own operator stays in place (the model was validated before).
 fn lrn_nodes(bytes: &[u8]) -> HashMap<String, LrnParams> {
     use prost::Message;
     let mut map = HashMap::new();
@@ -105,7 +105,7 @@ mod tests {
     use crate::{CnnSWidths, FeatureActivation, random_cnn_s_onnx};
 
     #[test]
-    fn plan_uses_the_plane_wise_lrn() {
+    fn plan_replaces_tract_lrn() {
         let bytes = random_cnn_s_onnx(CnnSWidths::SMALL, 3, FeatureActivation::PostRelu).unwrap();
         let options = ModelOptions::default();
         let (info, patched) = crate::onnx::inspect_onnx(&bytes, "small", &options.outputs, 224).unwrap();

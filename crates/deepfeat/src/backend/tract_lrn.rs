@@ -1,7 +1,7 @@
 //! Local response normalisation across channels for the tract backend.
 //!
-//! tract 0.23 evaluates ONNX `LRN` element by element through dynamic-rank indexing and one
-//! `powf` per value; on CNN-S (96 x 109 x 109 values per image after conv1) that took more
+//! tract 0.23 evaluates ONNX `LRN` one value at a time, through dynamic-rank indexing and one
+//! `powf` per value. On CNN-S (96 x 109 x 109 values per image after conv1) that took more
 //! than half of the whole network's time. [`ChannelLrn`] computes the same function plane by
 //! plane over contiguous memory, and [`replace_lrn`] swaps it in for tract's operator before
 //! the model is optimised.
@@ -28,8 +28,8 @@ pub(crate) struct LrnParams {
 }
 
 impl LrnParams {
-    /// Reads the attributes of an `LRN` node, with ONNX's defaults; `None` for a node that is
-    /// not `LRN` or has no valid `size`.
+    /// Reads the attributes of an `LRN` node, with ONNX's defaults for those missing. Returns
+    /// `None` for a node that is not `LRN` or has no valid `size`.
     pub(crate) fn from_node(node: &NodeProto) -> Option<Self> {
         if node.op_type != "LRN" || !(node.domain.is_empty() || node.domain == "ai.onnx") {
             return None;
