@@ -29,8 +29,8 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("coxnet");
     group.sample_size(10);
     for (name, d, x, folds) in cases() {
-        // glmnet's default threshold, for a like-for-like comparison with R.
-        let opts = CoxnetOptions { thresh: 1e-7, ..CoxnetOptions::default() };
+        // Defaults on both sides: thresh = 1e-7 with glmnet's meaning.
+        let opts = CoxnetOptions::default();
         group.bench_function(format!("{name}/path"), |b| b.iter(|| black_box(fit_coxnet(&d, &x, &opts).unwrap())));
         let cv = CvOptions {
             folds: Folds::Ids(folds.clone()),

@@ -38,7 +38,8 @@ pub use cox::{
     partial_likelihood,
 };
 pub use cutpoint::{
-    ExhaustiveCutpoint, MaxstatCutpoint, MaxstatOptions, cutpoint_logrank, logrank_scores, maxstat_logrank,
+    ExhaustiveCutpoint, MaxstatCutpoint, MaxstatOptions, cutpoint_logrank, exact_gauss_pvalue, logrank_scores,
+    maxstat_logrank,
 };
 pub use data::{CompleteCases, Covariates, SurvivalData};
 pub use error::{Result, SurvivalError};

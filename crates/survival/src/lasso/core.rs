@@ -159,10 +159,35 @@ pub(crate) struct Penalty {
 pub(crate) struct State {
     pub beta: Vec<f64>,
     pub eta: Vec<f64>,
-    /// Columns that coordinate descent visits (strong set plus every column ever nonzero).
+    /// Columns that coordinate descent visits (strong set plus every column ever nonzero;
+    /// glmnet's `ixx`, never cleared along the path).
     pub in_set: Vec<bool>,
+    /// Columns that have ever been nonzero, in the order they first became nonzero (glmnet's
+    /// active list `m`); the inner sweeps between full sweeps visit exactly these, in this order.
+    pub active: Vec<usize>,
+    /// `ever[j]` is true when `j` is in `active`.
+    pub ever: Vec<bool>,
+    /// `|x_j' g|` at the current point for the columns outside `in_set` (glmnet's `ga`), as
+    /// left by the last Karush-Kuhn-Tucker check; the strong rule of the next lambda reads it.
+    pub grad_out: Vec<f64>,
     /// Total coordinate-descent passes.
     pub passes: usize,
+}
+
+impl State {
+    /// The null state `beta = 0` with the given initial set.
+    pub fn new(n: usize, in_set: Vec<bool>) -> Self {
+        let p = in_set.len();
+        Self {
+            beta: vec![0.0; p],
+            eta: vec![0.0; n],
+            in_set,
+            active: Vec::new(),
+            ever: vec![false; p],
+            grad_out: vec![0.0; p],
+            passes: 0,
+        }
+    }
 }
 
 /// Outcome of one lambda.
@@ -193,8 +218,38 @@ fn soft(u: f64, t: f64) -> f64 {
     }
 }
 
+/// One coordinate update of column `j` on the quadratic model; returns `xv_j dbeta_j^2`.
+#[inline]
+#[allow(clippy::too_many_arguments)]
+fn update(d: &Design, j: usize, xv: f64, l1: f64, l2: f64, h: &[f64], resid: &mut [f64], st: &mut State) -> f64 {
+    let c = d.column(j);
+    let grad: f64 = c.iter().zip(resid.iter()).map(|(x, r)| x * r).sum();
+    let new = soft(grad + xv * st.beta[j], l1) / (xv + l2);
+    let del = new - st.beta[j];
+    if del == 0.0 {
+        return 0.0;
+    }
+    st.beta[j] = new;
+    for ((r, x), w) in resid.iter_mut().zip(c).zip(h) {
+        *r -= del * w * x;
+    }
+    if !st.ever[j] {
+        st.ever[j] = true;
+        st.active.push(j);
+    }
+    xv * del * del
+}
+
 /// Solves one lambda from the warm start in `st`. `allowed[j]` is false for columns that must
 /// stay at zero (constant columns). `trace` receives `F` after every outer iteration.
+///
+/// The iteration is glmnet 4.1-6's `coxnet1`, step for step: at each outer iteration the
+/// weights `h` and `xv_j = sum_i h_i x_ij^2` are frozen; one full sweep visits the set in
+/// column order; while its largest `xv_j dbeta_j^2` is at least `thresh`, sweeps over the active
+/// list (entry order) run until they fall below `thresh`, then another full sweep follows. The
+/// outer loop ends when no coefficient moved by `xv_j dbeta_j^2 >= thresh` over the whole outer
+/// iteration and no column outside the set violates `|x_j' g| <= lambda alpha v_j`. Only the
+/// step halving, which never triggers when `F` decreases, is added.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn solve(
     d: &Design,
@@ -211,6 +266,8 @@ pub(crate) fn solve(
     let mut h = vec![0.0; n];
     let mut resid = vec![0.0; n];
     let mut xv = vec![0.0; p];
+    let mut beta_start = vec![0.0; p];
+    let mut eta_new = vec![0.0; n];
     let l1: Vec<f64> = vp.iter().map(|v| v * pen.lambda * pen.alpha).collect();
     let l2: Vec<f64> = vp.iter().map(|v| v * pen.lambda * (1.0 - pen.alpha)).collect();
     let mut ll = d.expand(&st.eta, &mut g, &mut h);
@@ -222,80 +279,78 @@ pub(crate) fn solve(
         resid.copy_from_slice(&g);
         for j in 0..p {
             if st.in_set[j] {
-                let c = d.column(j);
-                xv[j] = c.iter().zip(&h).map(|(x, w)| w * x * x).sum();
+                xv[j] = d.column(j).iter().zip(&h).map(|(x, w)| w * x * x).sum();
             }
         }
-        let beta_start = st.beta.clone();
-        // Coordinate descent on the quadratic: full sweeps over the set, then sweeps over the
-        // nonzero coefficients until they settle, then one more full sweep.
-        let mut full = true;
-        loop {
+        beta_start.copy_from_slice(&st.beta);
+        'inner: loop {
             st.passes += 1;
             let mut dmax: f64 = 0.0;
             for j in 0..p {
-                if !st.in_set[j] || (!full && st.beta[j] == 0.0) || xv[j] <= 0.0 {
-                    continue;
+                if st.in_set[j] && xv[j] > 0.0 {
+                    dmax = dmax.max(update(d, j, xv[j], l1[j], l2[j], &h, &mut resid, st));
                 }
-                let c = d.column(j);
-                let grad: f64 = c.iter().zip(&resid).map(|(x, r)| x * r).sum();
-                let u = grad + xv[j] * st.beta[j];
-                let new = soft(u, l1[j]) / (xv[j] + l2[j]);
-                let del = new - st.beta[j];
-                if del != 0.0 {
-                    st.beta[j] = new;
-                    dmax = dmax.max(xv[j] * del * del);
-                    for ((r, x), w) in resid.iter_mut().zip(c).zip(&h) {
-                        *r -= del * w * x;
+            }
+            if dmax < thresh || st.passes > max_passes {
+                break;
+            }
+            loop {
+                st.passes += 1;
+                let mut dmax: f64 = 0.0;
+                for k in 0..st.active.len() {
+                    let j = st.active[k];
+                    if xv[j] > 0.0 {
+                        dmax = dmax.max(update(d, j, xv[j], l1[j], l2[j], &h, &mut resid, st));
                     }
                 }
-            }
-            if dmax < thresh {
-                if full {
+                if st.passes > max_passes {
+                    break 'inner;
+                }
+                if dmax < thresh {
                     break;
                 }
-                full = true;
-            } else {
-                full = false;
-            }
-            if st.passes > max_passes {
-                break;
             }
         }
         // Move to the new point; halve the step while the objective increases.
-        let step: Vec<f64> = st.beta.iter().zip(&beta_start).map(|(a, b)| a - b).collect();
         let mut scale = 1.0;
-        let mut eta_new = vec![0.0; n];
         let mut f_new;
         loop {
-            for (j, s) in step.iter().enumerate() {
-                st.beta[j] = beta_start[j] + scale * s;
-            }
             eta_new.copy_from_slice(&st.eta);
-            for (j, s) in step.iter().enumerate() {
-                if *s != 0.0 {
-                    let c = d.column(j);
+            for j in 0..p {
+                let s = st.beta[j] - beta_start[j];
+                if s != 0.0 {
                     let m = scale * s;
-                    for (e, x) in eta_new.iter_mut().zip(c) {
+                    for (e, x) in eta_new.iter_mut().zip(d.column(j)) {
                         *e += m * x;
                     }
                 }
             }
-            ll = d.loglik(&eta_new);
-            f_new = objective(d, vp, pen, &st.beta, ll);
+            // The expansion at the candidate point also gives its log-likelihood.
+            ll = d.expand(&eta_new, &mut g, &mut h);
+            let beta_try: Vec<f64>;
+            let b = if scale == 1.0 {
+                &st.beta
+            } else {
+                beta_try = beta_start.iter().zip(&st.beta).map(|(a, b)| a + scale * (b - a)).collect();
+                &beta_try
+            };
+            f_new = objective(d, vp, pen, b, ll);
             if f_new <= f_old + 1e-13 * f_old.abs() || scale < 1e-6 {
                 break;
             }
             scale *= 0.5;
         }
-        st.eta.copy_from_slice(&eta_new);
+        if scale != 1.0 {
+            for j in 0..p {
+                st.beta[j] = beta_start[j] + scale * (st.beta[j] - beta_start[j]);
+            }
+        }
+        std::mem::swap(&mut st.eta, &mut eta_new);
         if let Some(t) = trace.as_deref_mut() {
             t.push(f_new);
         }
         f_old = f_new;
-        let last_change =
-            (0..p).filter(|&j| st.in_set[j]).map(|j| xv[j] * (scale * step[j]).powi(2)).fold(0.0, f64::max);
-        ll = d.expand(&st.eta, &mut g, &mut h);
+        let last_change = st.active.iter().map(|&j| xv[j] * (st.beta[j] - beta_start[j]).powi(2)).fold(0.0, f64::max);
         if last_change < thresh {
             // Karush-Kuhn-Tucker check of the columns outside the set.
             let mut added = false;
@@ -304,6 +359,7 @@ pub(crate) fn solve(
                     continue;
                 }
                 let grad: f64 = d.column(j).iter().zip(&g).map(|(x, r)| x * r).sum();
+                st.grad_out[j] = grad.abs();
                 if grad.abs() > l1[j] {
                     st.in_set[j] = true;
                     added = true;

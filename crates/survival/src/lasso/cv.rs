@@ -9,7 +9,9 @@
 //!   mean of `cvraw_k` weighted by the fold's events and
 //!   `cvsd = sqrt(sum_k w_k (cvraw_k - cvm)^2 / sum_k w_k / (K - 1))`.
 //! - C (`type.measure = "C"`): Harrell's C of the held-out rows ([`crate::concordance()`]),
-//!   weighted by the fold's rows; a fold with no comparable pair is left out (`K` shrinks).
+//!   weighted by the fold's rows (glmnet's `Cindex`: `survival::concordance` of the held-out
+//!   rows on their own linear predictor, per fold, not pooled). A fold with no comparable pair
+//!   is left out of `cvm` but still counts in the `K - 1` of `cvsd`, as in glmnet.
 //!
 //! `lambda_min` is the largest lambda with the best `cvm` (lowest deviance, highest C);
 //! `lambda_1se` the largest lambda whose `cvm` is within one `cvsd` (taken at `lambda_min`).
@@ -18,7 +20,9 @@
 //! [`CvLambdaMode::Shared`] fits every fold at the full-data lambdas. [`CvLambdaMode::PerFold`]
 //! is what a plain `cv.glmnet` call does in glmnet 4.1-6: each fold computes its own sequence
 //! (and stops early by its own rule) and its coefficients are interpolated linearly in lambda
-//! onto the full-data lambdas.
+//! onto the full-data lambdas. In both modes a fold path cut short by `max_passes` (glmnet's
+//! `maxit` warning) carries its last solution forward to the smaller lambdas, as glmnet's
+//! `predict(fit, s = lambda)` does.
 //!
 //! # References
 //! Verweij PJM, van Houwelingen HC (1993), Cross-validation in survival analysis, Stat Med
@@ -219,18 +223,11 @@ pub fn cv_coxnet(data: &SurvivalData, x: &Covariates, options: &CvOptions) -> Re
             }
             let fit = fit_coxnet(&data.subset(&train), &x.subset_rows(&train), &opts)?;
             let mut raw = Vec::with_capacity(lambda.len());
-            for (m, &lam) in lambda.iter().enumerate() {
-                let beta = match options.lambda_mode {
-                    CvLambdaMode::Shared => {
-                        if m < fit.beta.len() {
-                            fit.beta[m].clone()
-                        } else {
-                            raw.push(f64::NAN);
-                            continue;
-                        }
-                    }
-                    CvLambdaMode::PerFold => interpolate(&fit.lambda, &fit.beta, lam),
-                };
+            for &lam in &lambda {
+                // glmnet's `predict(fit, s = lambda)`: linear interpolation in lambda, clamped to
+                // the fold's range, so a fold path cut short by `max_passes` carries its last
+                // solution forward (exact at the shared lambdas).
+                let beta = interpolate(&fit.lambda, &fit.beta, lam);
                 let eta = x.linear_predictor(&beta)?;
                 let v = match options.measure {
                     CvMeasure::Deviance => {
@@ -261,13 +258,19 @@ pub fn cv_coxnet(data: &SurvivalData, x: &Covariates, options: &CvOptions) -> Re
     for m in 0..nl {
         let vals: Vec<(f64, f64)> = per_fold.iter().filter(|(r, _)| !r[m].is_nan()).map(|(r, w)| (r[m], *w)).collect();
         let sw: f64 = vals.iter().map(|v| v.1).sum();
-        if vals.len() < 2 || sw <= 0.0 {
+        // glmnet's `N`: the folds with a value (deviance); every fold for C, even one whose
+        // Harrell C is undefined (cv.coxnet counts it in `N` and leaves it out of the means).
+        let n_folds = match options.measure {
+            CvMeasure::Deviance => vals.len(),
+            CvMeasure::C => k,
+        };
+        if vals.is_empty() || n_folds < 2 || sw <= 0.0 {
             continue;
         }
         let mean = vals.iter().map(|(v, w)| v * w).sum::<f64>() / sw;
         let var = vals.iter().map(|(v, w)| w * (v - mean).powi(2)).sum::<f64>() / sw;
         cvm[m] = mean;
-        cvsd[m] = (var / (vals.len() as f64 - 1.0)).sqrt();
+        cvsd[m] = (var / (n_folds as f64 - 1.0)).sqrt();
     }
     let sign = if options.measure == CvMeasure::C { -1.0 } else { 1.0 };
     let best = (0..nl).filter(|&m| !cvm[m].is_nan()).map(|m| sign * cvm[m]).fold(f64::INFINITY, f64::min);

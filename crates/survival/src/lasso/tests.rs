@@ -173,12 +173,7 @@ proptest! {
         };
         let prep = prepare(&d, &x, &opts).unwrap();
         let n = d.len();
-        let mut st = State {
-            beta: vec![0.0; 6],
-            eta: vec![0.0; n],
-            in_set: vec![true; 6],
-            passes: 0,
-        };
+        let mut st = State::new(n, vec![true; 6]);
         let mut g = vec![0.0; n];
         let mut h = vec![0.0; n];
         prep.design.expand(&st.eta, &mut g, &mut h);
