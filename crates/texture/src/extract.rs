@@ -304,13 +304,7 @@ pub fn glcm_matrices(d: &Discretised, dirs: &[Offset], symmetric: bool) -> Vec<(
         .map(|(k, &o)| {
             let mut m = matrices::glcm_counts(d, &rank, o, 0..nz);
             if symmetric {
-                for i in 0..n {
-                    for j in i..n {
-                        let s = m[i * n + j] + m[j * n + i];
-                        m[i * n + j] = s;
-                        m[j * n + i] = s;
-                    }
-                }
+                matrices::symmetrise(&mut m, n);
             }
             (k, m)
         })

@@ -568,16 +568,6 @@ fn glcm_feats(m: &[f64], d: &Discretised) -> Option<Vec<f64>> {
     Some(texture::glcm_features(&p, &values(d), d.ng, 0.0))
 }
 
-fn symmetrise(m: &mut [f64], n: usize) {
-    for i in 0..n {
-        for j in i..n {
-            let s = m[i * n + j] + m[j * n + i];
-            m[i * n + j] = s;
-            m[j * n + i] = s;
-        }
-    }
-}
-
 fn sum_into(acc: &mut Vec<f64>, m: &[f64]) {
     if acc.is_empty() {
         acc.resize(m.len(), 0.0);
@@ -616,7 +606,7 @@ fn glcm_all(d: &Discretised, distances: &[usize]) -> Vec<(String, f64)> {
         let mut slice_sum = Vec::new();
         for (k, &o) in in_plane.iter().enumerate() {
             let mut m = matrices::glcm_counts(d, &rank, o, z.clone());
-            symmetrise(&mut m, n);
+            matrices::symmetrise(&mut m, n);
             if let Some(f) = glcm_feats(&m, d) {
                 per_slice_dir.push(f);
             }
@@ -993,21 +983,15 @@ pub fn morphology(p: &Prepared) -> Vec<(String, f64)> {
     // which starts `pad` voxels into the texture grid).
     let roi = &p.roi;
     let pad = p.pad;
-    let (mut gc, mut n) = ([0.0f64; 3], 0.0);
-    for z in 0..dims[0] {
-        for y in 0..dims[1] {
-            for x in 0..dims[2] {
-                if mask[(z * dims[1] + y) * dims[2] + x] {
-                    let c = [(z + pad[0]) as f64, (y + pad[1]) as f64, (x + pad[2]) as f64];
-                    for k in 0..3 {
-                        gc[k] += c[k] * spacing[k];
-                    }
-                    n += 1.0;
-                }
-            }
+    let centres = crate::shape::voxel_centres(mask, dims, spacing);
+    let mut gc = [0.0f64; 3];
+    for c in &centres {
+        for k in 0..3 {
+            gc[k] += c[k];
         }
     }
-    let gc = gc.map(|c| c / n);
+    let n = centres.len() as f64;
+    let gc = [0, 1, 2].map(|k| gc[k] / n + pad[k] as f64 * spacing[k]);
     let (mut ic, mut w) = ([0.0f64; 3], 0.0);
     let mut pts = Vec::new();
     for z in 0..roi.dims[0] {

@@ -60,6 +60,39 @@ fn valid(r: Range<usize>, d: isize, n: usize) -> Range<usize> {
     lo..hi.max(lo)
 }
 
+/// The slices `z_start..z_end` of a grid with `ny x nx` planes: the part of the volume one matrix
+/// is built from.
+#[derive(Clone, Copy)]
+struct Slab {
+    z_start: isize,
+    z_end: isize,
+    ny: usize,
+    nx: usize,
+}
+
+impl Slab {
+    fn new(d: &Discretised, z: Range<usize>) -> Self {
+        Slab { z_start: z.start as isize, z_end: z.end as isize, ny: d.dims[1], nx: d.dims[2] }
+    }
+
+    /// Flat index of voxel `(z, y, x)` in the whole grid.
+    #[inline(always)]
+    fn index(self, (z, y, x): (usize, usize, usize)) -> usize {
+        (z * self.ny + y) * self.nx + x
+    }
+
+    /// Coordinates of voxel `(z, y, x) + offset`, or `None` when they fall outside the slab.
+    #[inline(always)]
+    fn neighbour(self, (z, y, x): (usize, usize, usize), offset: Offset) -> Option<(usize, usize, usize)> {
+        let (qz, qy, qx) = (z as isize + offset[0], y as isize + offset[1], x as isize + offset[2]);
+        if qz < self.z_start || qz >= self.z_end || qy < 0 || qy >= self.ny as isize || qx < 0 || qx >= self.nx as isize
+        {
+            return None;
+        }
+        Some((qz as usize, qy as usize, qx as usize))
+    }
+}
+
 /// Co-occurrence counts `P[i * n + j]` (not symmetrised) for one direction: pairs (voxel, voxel
 /// + offset), both in the ROI, with the first voxel's z in `z_range` and the second's too.
 pub fn glcm_counts(d: &Discretised, rank: &[u32], offset: Offset, z_range: Range<usize>) -> Vec<f64> {
@@ -92,6 +125,18 @@ pub fn glcm_counts(d: &Discretised, rank: &[u32], offset: Offset, z_range: Range
     p.into_iter().map(f64::from).collect()
 }
 
+/// Adds the transpose to an `n x n` co-occurrence matrix, which counts each pair in both orders
+/// (the symmetric GLCM of PyRadiomics and IBSI).
+pub fn symmetrise(m: &mut [f64], n: usize) {
+    for i in 0..n {
+        for j in i..n {
+            let s = m[i * n + j] + m[j * n + i];
+            m[i * n + j] = s;
+            m[j * n + i] = s;
+        }
+    }
+}
+
 /// Run-length counts `P[i * max_run + (len - 1)]` along one direction, runs inside `z_range`.
 /// Returns the matrix and `max_run` (the largest grid dimension).
 pub fn glrlm_counts(d: &Discretised, rank: &[u32], offset: Offset, z_range: Range<usize>) -> (Vec<f64>, usize) {
@@ -99,34 +144,28 @@ pub fn glrlm_counts(d: &Discretised, rank: &[u32], offset: Offset, z_range: Rang
     let [_, ny, nx] = d.dims;
     let max_run = d.dims.iter().copied().max().unwrap_or(1);
     let mut p = vec![0u32; n * max_run];
-    let inside = |z: isize, y: isize, x: isize| -> bool {
-        z >= z_range.start as isize
-            && z < z_range.end as isize
-            && y >= 0
-            && y < ny as isize
-            && x >= 0
-            && x < nx as isize
-    };
+    let slab = Slab::new(d, z_range.clone());
+    let back = [-offset[0], -offset[1], -offset[2]];
     for z in z_range.clone() {
         for y in 0..ny {
             for x in 0..nx {
-                let i = (z * ny + y) * nx + x;
-                let l = d.levels[i];
+                let here = (z, y, x);
+                let l = d.levels[slab.index(here)];
                 if l == 0 {
                     continue;
                 }
                 // Run start: the previous voxel along the direction is outside or different.
-                let (pz, py, px) = (z as isize - offset[0], y as isize - offset[1], x as isize - offset[2]);
-                if inside(pz, py, px) && d.levels[((pz as usize) * ny + py as usize) * nx + px as usize] == l {
+                if slab.neighbour(here, back).is_some_and(|q| d.levels[slab.index(q)] == l) {
                     continue;
                 }
                 let mut len = 1usize;
-                let (mut cz, mut cy, mut cx) = (z as isize + offset[0], y as isize + offset[1], x as isize + offset[2]);
-                while inside(cz, cy, cx) && d.levels[((cz as usize) * ny + cy as usize) * nx + cx as usize] == l {
+                let mut current = here;
+                while let Some(next) = slab.neighbour(current, offset) {
+                    if d.levels[slab.index(next)] != l {
+                        break;
+                    }
                     len += 1;
-                    cz += offset[0];
-                    cy += offset[1];
-                    cx += offset[2];
+                    current = next;
                 }
                 p[rank[l as usize] as usize * max_run + len - 1] += 1;
             }
@@ -148,6 +187,7 @@ pub fn zones(
 ) -> Vec<(u32, usize, u32)> {
     let [_, ny, nx] = d.dims;
     let offsets = neighbourhood(&[1], in_plane);
+    let slab = Slab::new(d, z_range.clone());
     let dist = if with_distance { Some(border_distance(d, z_range.clone(), in_plane)) } else { None };
     let mut seen = vec![false; d.levels.len()];
     let mut out = Vec::new();
@@ -164,26 +204,19 @@ pub fn zones(
                 stack.push((z, y, x));
                 let mut size = 0usize;
                 let mut min_d = u32::MAX;
-                while let Some((cz, cy, cx)) = stack.pop() {
+                while let Some(current) = stack.pop() {
                     size += 1;
                     if let Some(dist) = &dist {
-                        min_d = min_d.min(dist[(cz * ny + cy) * nx + cx]);
+                        min_d = min_d.min(dist[slab.index(current)]);
                     }
-                    for o in &offsets {
-                        let (qz, qy, qx) = (cz as isize + o[0], cy as isize + o[1], cx as isize + o[2]);
-                        if qz < z_range.start as isize
-                            || qz >= z_range.end as isize
-                            || qy < 0
-                            || qy >= ny as isize
-                            || qx < 0
-                            || qx >= nx as isize
-                        {
+                    for &o in &offsets {
+                        let Some(q) = slab.neighbour(current, o) else {
                             continue;
-                        }
-                        let j = ((qz as usize) * ny + qy as usize) * nx + qx as usize;
+                        };
+                        let j = slab.index(q);
                         if !seen[j] && d.levels[j] == l {
                             seen[j] = true;
-                            stack.push((qz as usize, qy as usize, qx as usize));
+                            stack.push(q);
                         }
                     }
                 }
@@ -204,25 +237,18 @@ pub fn border_distance(d: &Discretised, z_range: Range<usize>, in_plane: bool) -
     } else {
         vec![[-1, 0, 0], [1, 0, 0], [0, -1, 0], [0, 1, 0], [0, 0, -1], [0, 0, 1]]
     };
+    let slab = Slab::new(d, z_range.clone());
     let mut dist = vec![u32::MAX; d.levels.len()];
     let mut queue = std::collections::VecDeque::new();
     for z in z_range.clone() {
         for y in 0..ny {
             for x in 0..nx {
-                let i = (z * ny + y) * nx + x;
+                let i = slab.index((z, y, x));
                 if d.levels[i] == 0 {
                     continue;
                 }
-                let border = faces.iter().any(|o| {
-                    let (qz, qy, qx) = (z as isize + o[0], y as isize + o[1], x as isize + o[2]);
-                    qz < z_range.start as isize
-                        || qz >= z_range.end as isize
-                        || qy < 0
-                        || qy >= ny as isize
-                        || qx < 0
-                        || qx >= nx as isize
-                        || d.levels[((qz as usize) * ny + qy as usize) * nx + qx as usize] == 0
-                });
+                let border =
+                    faces.iter().any(|&o| slab.neighbour((z, y, x), o).is_none_or(|q| d.levels[slab.index(q)] == 0));
                 if border {
                     dist[i] = 1;
                     queue.push_back((z, y, x));
@@ -230,23 +256,16 @@ pub fn border_distance(d: &Discretised, z_range: Range<usize>, in_plane: bool) -
             }
         }
     }
-    while let Some((z, y, x)) = queue.pop_front() {
-        let here = dist[(z * ny + y) * nx + x];
-        for o in &faces {
-            let (qz, qy, qx) = (z as isize + o[0], y as isize + o[1], x as isize + o[2]);
-            if qz < z_range.start as isize
-                || qz >= z_range.end as isize
-                || qy < 0
-                || qy >= ny as isize
-                || qx < 0
-                || qx >= nx as isize
-            {
+    while let Some(current) = queue.pop_front() {
+        let here = dist[slab.index(current)];
+        for &o in &faces {
+            let Some(q) = slab.neighbour(current, o) else {
                 continue;
-            }
-            let j = ((qz as usize) * ny + qy as usize) * nx + qx as usize;
+            };
+            let j = slab.index(q);
             if d.levels[j] != 0 && dist[j] > here + 1 {
                 dist[j] = here + 1;
-                queue.push_back((qz as usize, qy as usize, qx as usize));
+                queue.push_back(q);
             }
         }
     }
@@ -264,28 +283,21 @@ pub fn neighbour_stats(
     alpha: f64,
 ) -> Vec<(u32, u32, u32, f64)> {
     let [_, ny, nx] = d.dims;
+    let slab = Slab::new(d, z_range.clone());
     let mut out = Vec::new();
     for z in z_range.clone() {
         for y in 0..ny {
             for x in 0..nx {
-                let i = (z * ny + y) * nx + x;
-                let l = d.levels[i];
+                let l = d.levels[slab.index((z, y, x))];
                 if l == 0 {
                     continue;
                 }
                 let (mut count, mut dep, mut sum) = (0u32, 0u32, 0f64);
-                for o in offsets {
-                    let (qz, qy, qx) = (z as isize + o[0], y as isize + o[1], x as isize + o[2]);
-                    if qz < z_range.start as isize
-                        || qz >= z_range.end as isize
-                        || qy < 0
-                        || qy >= ny as isize
-                        || qx < 0
-                        || qx >= nx as isize
-                    {
+                for &o in offsets {
+                    let Some(q) = slab.neighbour((z, y, x), o) else {
                         continue;
-                    }
-                    let lj = d.levels[((qz as usize) * ny + qy as usize) * nx + qx as usize];
+                    };
+                    let lj = d.levels[slab.index(q)];
                     if lj == 0 {
                         continue;
                     }

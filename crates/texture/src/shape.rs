@@ -1,7 +1,7 @@
 //! Shape features: marching-cubes mesh (volume, surface), diameters, principal axes; the 2-D set
 //! for single-slice ROIs.
 
-use nalgebra::{Matrix2, Matrix3, SymmetricEigen};
+use nalgebra::{Matrix3, SymmetricEigen};
 use rayon::prelude::*;
 
 /// Corners of a marching cube, `[dz, dy, dx]`, in the numbering of the classic Lorensen-Cline /
@@ -364,25 +364,33 @@ pub fn diameters(vertices: &[[i64; 3]], spacing: [f64; 3]) -> [f64; 4] {
     out.map(f64::sqrt)
 }
 
-/// Eigenvalues (ascending) of the covariance of the voxel-centre coordinates `index * spacing`,
-/// divided by `N - ddof` (PyRadiomics: `ddof = 0`; IBSI's reference values: `ddof = 1`); values
-/// in (-1e-10, 0) are set to 0 as in PyRadiomics.
-pub fn pca_eigenvalues(mask: &[bool], dims: [usize; 3], spacing: [f64; 3], ddof: f64) -> [f64; 3] {
-    let mut n = 0.0;
-    let mut sum = [0.0f64; 3];
-    let mut pts = Vec::new();
+/// Returns the positions `index * spacing` (mm, `[z, y, x]`) of the centres of the voxels set in
+/// a `[nz, ny, nx]` mask, in grid order.
+pub fn voxel_centres(mask: &[bool], dims: [usize; 3], spacing: [f64; 3]) -> Vec<[f64; 3]> {
+    let mut out = Vec::new();
     for z in 0..dims[0] {
         for y in 0..dims[1] {
             for x in 0..dims[2] {
                 if mask[(z * dims[1] + y) * dims[2] + x] {
-                    let p = [z as f64 * spacing[0], y as f64 * spacing[1], x as f64 * spacing[2]];
-                    for d in 0..3 {
-                        sum[d] += p[d];
-                    }
-                    n += 1.0;
-                    pts.push(p);
+                    out.push([z as f64 * spacing[0], y as f64 * spacing[1], x as f64 * spacing[2]]);
                 }
             }
+        }
+    }
+    out
+}
+
+/// Eigenvalues (ascending) of the covariance of the voxel-centre coordinates `index * spacing`,
+/// divided by `N - ddof` (PyRadiomics: `ddof = 0`; IBSI's reference values: `ddof = 1`); values
+/// in (-1e-10, 0) are set to 0 as in PyRadiomics. A single-slice mask (`dims[0] = 1`) gives
+/// `[0, l_2, l_1]`, the 2-D eigenvalues after a 0 for the flat axis.
+pub fn pca_eigenvalues(mask: &[bool], dims: [usize; 3], spacing: [f64; 3], ddof: f64) -> [f64; 3] {
+    let pts = voxel_centres(mask, dims, spacing);
+    let n = pts.len() as f64;
+    let mut sum = [0.0f64; 3];
+    for p in &pts {
+        for d in 0..3 {
+            sum[d] += p[d];
         }
     }
     let mean = sum.map(|s| s / n);
@@ -504,33 +512,13 @@ pub fn shape2d_features(mask: &[bool], ny: usize, nx: usize, spacing: [f64; 2]) 
     let area = area * sy * sx;
     let vertices: Vec<[i64; 3]> = boundary_vertices(&m, [1, py, px]).into_iter().collect();
     let diameter = diameters(&vertices, [1.0, sy, sx])[0];
-    let mut n = 0.0;
-    let mut pts = Vec::new();
-    for y in 0..ny {
-        for x in 0..nx {
-            if mask[y * nx + x] {
-                pts.push([y as f64 * sy, x as f64 * sx]);
-                n += 1.0;
-            }
-        }
-    }
-    let mean = [pts.iter().map(|p| p[0]).sum::<f64>() / n, pts.iter().map(|p| p[1]).sum::<f64>() / n];
-    let mut c = Matrix2::<f64>::zeros();
-    for p in &pts {
-        let d = [p[0] - mean[0], p[1] - mean[1]];
-        for i in 0..2 {
-            for j in 0..2 {
-                c[(i, j)] += d[i] * d[j] / n;
-            }
-        }
-    }
-    let mut e: Vec<f64> = SymmetricEigen::new(c).eigenvalues.iter().copied().collect();
-    e.sort_by(|a, b| a.total_cmp(b));
-    let e0 = if e[0] < 0.0 && e[0] > -1e-10 { 0.0 } else { e[0] };
+    let n = mask.iter().filter(|&&b| b).count() as f64;
+    // The flat axis adds the eigenvalue 0 in front of the two in-plane ones.
+    let [_, e0, e1] = pca_eigenvalues(mask, [1, ny, nx], [1.0, sy, sx], 0.0);
     let pi = std::f64::consts::PI;
     vec![
-        ("Elongation", (e0 / e[1]).sqrt()),
-        ("MajorAxisLength", 4.0 * e[1].sqrt()),
+        ("Elongation", (e0 / e1).sqrt()),
+        ("MajorAxisLength", 4.0 * e1.sqrt()),
         ("MaximumDiameter", diameter),
         ("MeshSurface", area),
         ("MinorAxisLength", 4.0 * e0.sqrt()),
