@@ -27,16 +27,19 @@
 //!   `P(max_k |Z_k| > M)` for the standardised statistics `Z_k`, jointly normal under the null
 //!   with `corr(Z_j, Z_k) = sqrt(m_j (N - m_k) / (m_k (N - m_j)))` for `m_j < m_k`
 //!   (maxstat's `corrmsrs`). maxstat integrates this multivariate normal with mvtnorm's
-//!   `pmvnorm` (Genz's randomised quasi-Monte Carlo, default `abseps = 0.001`, so R's value
-//!   depends on `set.seed` and can be off by that much: 1.23e-5 at the default and 1.67e-5 with
-//!   `abseps = 1e-10` on veteran karno). This correlation is that of a Gauss-Markov chain
+//!   `pmvnorm` (Genz's randomised quasi-Monte Carlo, default `abseps = 0.001`), so R's value
+//!   depends on `set.seed` and, when the probability inside is within 1e-4 of 1, can be far
+//!   off: on veteran karno Genz gives 1.23e-5 at the default and 1.67e-5 with
+//!   `abseps = 1e-10`, where mvtnorm's deterministic Miwa algorithm gives 2.0383e-5. This
+//!   correlation is that of a Gauss-Markov chain
 //!   (`corr(Z_i, Z_k) = corr(Z_i, Z_j) corr(Z_j, Z_k)` for `i < j < k`), so here the
 //!   probability is computed deterministically, without random numbers, by the forward
 //!   recursion `f_1 = phi`, `f_{k+1}(z) = int_{-M}^{M} f_k(y) phi((z - r_k y) / s_k) / s_k dy`,
 //!   `r_k` the correlation of consecutive cuts and `s_k = sqrt(1 - r_k^2)`, with Simpson's rule
 //!   on a grid finer than `s_k / 10` (and than 0.01); `p = 1 - int f_K`. The result agrees with
-//!   an independent two-dimensional quadrature for two cuts (1e-6, unit test) and with Genz's
-//!   algorithm run to `abseps = 1e-10` within its error estimate (conformance test).
+//!   an independent two-dimensional quadrature for two cuts (1e-6, unit test), with Miwa's
+//!   algorithm (1e-6 relative) and with Genz's algorithm within its error estimate where that
+//!   estimate is reliable (conformance tests).
 //! - a conditional Monte Carlo p-value `(1 + #{M* >= M}) / (B + 1)` over `B` seeded
 //!   permutations of the scores (maxstat's `condMC` draws from R's generator, so the value
 //!   differs from R's within Monte Carlo error).
