@@ -130,3 +130,37 @@ fn bad_inputs_give_clear_errors() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("spacing"), "{err}");
 }
+
+#[test]
+fn absent_label_warns_and_keeps_present() {
+    let dir = tempfile::tempdir().unwrap();
+    let (img, msk, _, _) = case(dir.path());
+    let run = |labels: &str, csv: &str| {
+        let path = dir.path().join(csv);
+        let out =
+            features(&[img.to_str().unwrap(), msk.to_str().unwrap(), "--label", labels, "-o", path.to_str().unwrap()]);
+        (out, std::fs::read_to_string(&path).unwrap_or_default())
+    };
+
+    let (out, with_absent) = run("1,3,4", "with_absent.csv");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(log.contains("WARN"), "{log}");
+    assert!(log.contains("[3]"), "absent label named: {log}");
+    assert!(log.contains(msk.to_str().unwrap()), "mask file named: {log}");
+    assert!(log.contains("[1, 2, 4]"), "present labels named: {log}");
+
+    // The ROI is the union of the present labels only.
+    let (out, present_only) = run("1,4", "present_only.csv");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("WARN"));
+    let values = |text: &str| text.lines().nth(1).unwrap().split(',').skip(2).map(String::from).collect::<Vec<_>>();
+    assert_eq!(values(&with_absent), values(&present_only));
+
+    let (out, _) = run("3,5", "none.csv");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("[3, 5]"), "{err}");
+    assert!(err.contains(msk.to_str().unwrap()), "{err}");
+    assert!(err.contains("[1, 2, 4]"), "{err}");
+}

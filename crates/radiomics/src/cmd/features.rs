@@ -1,12 +1,13 @@
 //! `radiomics features IMAGE MASK`: handcrafted radiomics features of one case as CSV.
 //!
 //! The ROI is the union of the labels given with `--label` (default: the params file's `label`,
-//! else 1). `--params` reads a PyRadiomics YAML parameter file; unknown keys are errors.
+//! else 1). Requested labels absent from the mask are left out with a warning, and the command
+//! fails only when none of them is present. `--params` reads a PyRadiomics YAML parameter file; unknown keys are errors.
 //! `--convention pyradiomics` (default) reproduces PyRadiomics 3.0.1; `--convention ibsi` uses the
 //! IBSI-1 definitions. `--format wide` writes PyRadiomics' batch layout (`Image,Mask,<features>`,
 //! one row); `--format long` writes `Image,Mask,feature,value` rows.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -75,11 +76,14 @@ pub fn run(args: FeaturesArgs) -> anyhow::Result<ExitCode> {
     if args.threads == Some(0) {
         anyhow::bail!("--threads must be at least 1");
     }
-    let extractor = Extractor::new(settings)?;
+    // Reject invalid settings before reading the images.
+    settings.validate()?;
     let image = radiomics_volume::io::read_volume(&args.image)
         .with_context(|| format!("reading image {}", args.image.display()))?;
     let labels = radiomics_volume::io::read_label_map(&args.mask)
         .with_context(|| format!("reading mask {}", args.mask.display()))?;
+    settings.labels = present_labels(&settings.labels, &labels.labels(), &args.mask)?;
+    let extractor = Extractor::new(settings)?;
     let compute = || extractor.execute(&image, &labels);
     let features = match args.threads {
         Some(n) => rayon::ThreadPoolBuilder::new().num_threads(n).build()?.install(compute),
@@ -105,4 +109,52 @@ pub fn run(args: FeaturesArgs) -> anyhow::Result<ExitCode> {
         None => write(&mut std::io::stdout().lock())?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Returns the requested labels that occur in the mask, whose union is the ROI. Logs a warning
+/// naming the absent ones, the mask file and the labels it contains, and fails when no requested
+/// label occurs. `present` lists the non-zero labels of the mask.
+fn present_labels(requested: &[u32], present: &[u32], mask: &Path) -> anyhow::Result<Vec<u32>> {
+    let (found, absent): (Vec<u32>, Vec<u32>) = requested.iter().partition(|l| present.contains(l));
+    if found.is_empty() {
+        anyhow::bail!(
+            "none of the requested labels {requested:?} occurs in mask {} (labels present: {present:?}). \
+             Pass one of the present labels with --label or `label` in the params file",
+            mask.display()
+        );
+    }
+    if !absent.is_empty() {
+        tracing::warn!(
+            "label(s) {absent:?} not found in mask {} (labels present: {present:?}), so the ROI is the union of \
+             label(s) {found:?}",
+            mask.display()
+        );
+    }
+    Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::present_labels;
+    use std::path::Path;
+
+    #[test]
+    fn present_labels_drops_absent_ones() {
+        let kept = present_labels(&[1, 2, 4], &[1, 4], Path::new("seg.nii.gz")).unwrap();
+        assert_eq!(kept, vec![1, 4]);
+    }
+
+    #[test]
+    fn present_labels_keeps_all_present() {
+        let kept = present_labels(&[4, 1], &[1, 2, 4], Path::new("seg.nii.gz")).unwrap();
+        assert_eq!(kept, vec![4, 1]);
+    }
+
+    #[test]
+    fn present_labels_fails_when_none_present() {
+        let err = present_labels(&[2, 3], &[1, 4], Path::new("seg.nii.gz")).unwrap_err().to_string();
+        assert!(err.contains("[2, 3]"), "{err}");
+        assert!(err.contains("seg.nii.gz"), "{err}");
+        assert!(err.contains("[1, 4]"), "{err}");
+    }
 }
