@@ -15,7 +15,7 @@ use crate::pipeline::runner::run_all;
 pub enum DeepSizeArg {
     /// The full CNN-S (98,304 deep features per patient).
     Full,
-    /// The down-scaled CNN-S (3,072 deep features per patient).
+    /// The down-scaled CNN-S (1,536 deep features per patient).
     Small,
 }
 

@@ -103,7 +103,7 @@ pub enum DeepWidths {
     /// The full CNN-S: 4096 units in fc6 and fc7, 98,304 features per patient (default).
     #[default]
     Full,
-    /// A down-scaled CNN-S with the same layers and 64 fc units (256 x 12 = 3,072 features
+    /// A down-scaled CNN-S with the same layers and 64 fc units (2 layers x 64 units x 12 = 1,536
     /// per patient), for quick demonstrations and tests.
     Small,
 }

@@ -64,17 +64,19 @@ pub struct Signature {
     pub warnings: Vec<String>,
 }
 
-/// Events per signature feature below which the fit is flagged as likely overfitted. The rule
-/// of ten events per variable (Peduzzi et al., J Clin Epidemiol 1995;48:1503-10) is for
-/// unpenalised Cox models; the LASSO shrinks its coefficients, and on the demo cohort (seed
-/// 2024) a signature with 4.3 events per feature (60 patients) validates at C = 0.80 while 2.4
-/// (50 patients) and 1.2 (40 patients) validate at 0.65 and 0.45, so the line is drawn at 3.
+/// Events per signature feature below which the fit is flagged as likely overfitted.
+///
+/// The rule of ten events per variable (Peduzzi et al., J Clin Epidemiol 1995;48:1503-10) is for
+/// unpenalised Cox models. The LASSO shrinks its coefficients, so the demo validates with fewer:
+/// at 4.3 events per feature (60 patients) its validation C-index is 0.80, at 2.4 (50 patients)
+/// 0.65 and at 1.2 (40 patients) 0.45. The line is therefore drawn at 3.
 pub const MIN_EVENTS_PER_FEATURE: f64 = 3.0;
 
 /// Discovery patients (with time and event) below which the fit is flagged as likely
-/// overfitted whatever the number of events: on the demo cohort, 30 discovery patients give a
-/// validation C-index whose 95% CI reaches 0.5 and 24 give 0.45, while 36 give 0.80
-/// (docs/pipeline.md, "Cohort size").
+/// overfitted, whatever the number of events.
+///
+/// On the demo cohort, 36 discovery patients give a validation C-index of 0.80. With 30 its 95%
+/// CI reaches 0.5, and 24 give 0.45 (docs/pipeline.md, "Cohort size").
 pub const MIN_DISCOVERY_PATIENTS: usize = 35;
 
 /// Warnings about a discovery cohort of `patients` patients with `events` events for a

@@ -59,6 +59,8 @@ fn preprocess_patient(layout: &Layout, p: &Patient) -> Result<(), String> {
         run_pipeline(PatientImages { images, labels: Some(labels), brain_mask: None }, &PipelineConfig::default())
             .map_err(|e| format!("preprocessing: {e}"))?;
     let paths = preprocessed_paths(layout, p);
+    let dir = layout.preprocessed_dir(&p.id);
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     for (image, path) in out.images.iter().zip(&paths.modalities) {
         write_volume(image, path).map_err(|e| format!("{}: {e}", path.display()))?;
     }
