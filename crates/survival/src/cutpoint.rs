@@ -368,7 +368,7 @@ pub fn exact_gauss_pvalue(n: usize, m: &[usize], b: f64) -> f64 {
     let mut f: Vec<f64> = y.iter().map(|v| inv_sqrt_2pi * (-0.5 * v * v).exp()).collect();
     let mut next = vec![0.0; g + 1];
     for (&rk, &sk) in r.iter().zip(&s) {
-        // Weighted values of f_k; the kernel is negligible beyond 10 s_k.
+        // Weighted values of f_k. The kernel is negligible beyond 10 s_k.
         let wf: Vec<f64> = f.iter().zip(&w).map(|(a, b)| a * b).collect();
         let reach = 10.0 * sk;
         for (i, zi) in y.iter().enumerate() {
@@ -435,7 +435,7 @@ mod tests {
         inside *= h * h / (2.0 * std::f64::consts::PI * (1.0 - rho * rho).sqrt());
         let p = exact_gauss_pvalue(n, &m, b);
         assert!((p - (1.0 - inside)).abs() < 1e-6, "{p} vs {}", 1.0 - inside);
-        // More cuts can only raise the probability of exceeding b; Bonferroni bounds it above.
+        // More cuts can only raise the probability of exceeding b, and Bonferroni bounds it above.
         let p3 = exact_gauss_pvalue(n, &[10, 20, 30], b);
         assert!(p3 >= p - 1e-12 && p3 <= 3.0 * 2.0 * normal_cdf(-b));
     }

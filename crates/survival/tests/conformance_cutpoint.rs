@@ -15,6 +15,7 @@
 //!   it gives 1.670e-5 with error 7.5e-7 where Miwa gives 2.0383e-5 (this crate 2.0383e-5), so
 //!   for the Cox linear predictors (over 100 cuts, `1 - P` near 1e-6, too many cuts for Miwa)
 //!   only the bounds `2 Phi(-M) <= p <= k 2 Phi(-M)` are checked.
+//!
 //! Every value must also lie within the default run's `abseps = 0.001` of the JSON value.
 
 mod common;

@@ -218,7 +218,7 @@ fn soft(u: f64, t: f64) -> f64 {
     }
 }
 
-/// One coordinate update of column `j` on the quadratic model; returns `xv_j dbeta_j^2`.
+/// Updates coefficient `j` on the quadratic model and returns `xv_j dbeta_j^2`.
 #[inline]
 #[allow(clippy::too_many_arguments)]
 fn update(d: &Design, j: usize, xv: f64, l1: f64, l2: f64, h: &[f64], resid: &mut [f64], st: &mut State) -> f64 {

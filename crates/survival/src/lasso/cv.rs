@@ -258,8 +258,8 @@ pub fn cv_coxnet(data: &SurvivalData, x: &Covariates, options: &CvOptions) -> Re
     for m in 0..nl {
         let vals: Vec<(f64, f64)> = per_fold.iter().filter(|(r, _)| !r[m].is_nan()).map(|(r, w)| (r[m], *w)).collect();
         let sw: f64 = vals.iter().map(|v| v.1).sum();
-        // glmnet's `N`: the folds with a value (deviance); every fold for C, even one whose
-        // Harrell C is undefined (cv.coxnet counts it in `N` and leaves it out of the means).
+        // glmnet's `N` counts the folds with a value for the deviance, and every fold for C,
+        // even one whose Harrell C is undefined (left out of the means only).
         let n_folds = match options.measure {
             CvMeasure::Deviance => vals.len(),
             CvMeasure::C => k,

@@ -256,8 +256,8 @@ pub(crate) fn fit_prepared(prep: &Prepared, names: &[String], n: usize, options:
     let ll0 = d.loglik(&vec![0.0; n]);
     let dev0 = (d.loglik_saturated - ll0) / n as f64;
     let thr = options.thresh * dev0.max(f64::MIN_POSITIVE);
-    // Fit the unpenalised columns first (their penalty is 0 at any lambda); the penalised
-    // columns stay out of this fit.
+    // Fit the unpenalised columns first, because their penalty is 0 at any lambda. The
+    // penalised columns stay out of this fit.
     if st.in_set.iter().any(|&b| b) {
         let unpenalised = st.in_set.clone();
         core::solve(
@@ -326,9 +326,9 @@ pub(crate) fn fit_prepared(prep: &Prepared, names: &[String], n: usize, options:
         passes: 0,
         max_passes_reached_at: None,
     };
-    // glmnet's strong rule reads the previous lambda: 0 before a user sequence; a computed
-    // sequence starts at lambda_max, whose solution is the null fit (glmnet solves it at an
-    // "infinite" lambda and reports the extrapolated value).
+    // glmnet's strong rule reads the previous lambda, which is 0 before a user sequence. A
+    // computed sequence starts at lambda_max, whose solution is the null fit (glmnet solves it
+    // at an "infinite" lambda and reports the extrapolated value).
     let mut prev_lambda = 0.0;
     for (m, &lam) in lambdas.iter().enumerate() {
         let res = if m == 0 && !user {
