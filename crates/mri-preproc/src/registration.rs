@@ -13,7 +13,15 @@
 //!   `-MI` (nats), so lower is better, as in ITK. The analytic gradient uses the moving image's
 //!   physical gradient (central differences, trilinearly interpolated) and the transform
 //!   Jacobian.
-//! * **Samples**: fixed voxels on a regular lattice with at most `max_samples` points per level.
+//! * **Samples**: every `ceil(1 / fraction)`-th fixed voxel of each level (ITK's `REGULAR`
+//!   sampling without its random jitter), the fraction being `max_samples / voxels` of the
+//!   full-resolution fixed image unless `sampling_percentage` is given. The sample points are
+//!   computed once per level in physical space.
+//! * **Evaluation**: one parallel pass over the samples computes the value and the analytic
+//!   gradient. Each chunk of samples fills its own joint histogram and joint-histogram
+//!   derivative (only the 4 non-zero B-spline bins per sample), and the chunks are summed at
+//!   the end. The moving intensity and its gradient are interleaved, so one trilinear gather
+//!   serves both.
 //! * **Pyramid**: per level, both images are smoothed with a Gaussian of `sigma` mm and shrunk
 //!   by the level's factor, anisotropically (thick slices are not merged, see
 //!   [`crate::filters::shrink_factors`]).
@@ -29,18 +37,18 @@
 //!   [`PreprocError::RegistrationDiverged`].
 
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use argmin::core::{CostFunction, Executor, Gradient, State};
 use argmin::solver::linesearch::MoreThuenteLineSearch;
 use argmin::solver::quasinewton::LBFGS;
 use nalgebra::{Matrix3, Vector3};
-use ndarray::Array3;
 use radiomics_volume::Volume;
 use rayon::prelude::*;
 
 use crate::filters::{gaussian_smooth, physical_gradient, shrink_factors, shrink_volume};
-use crate::resample::{Grid, Interpolator, inside, linear_at, resample_transformed};
+use crate::resample::{Grid, Interpolator, inside, resample_transformed};
 use crate::transform::Euler3D;
 use crate::{PreprocError, Result, check_finite};
 
@@ -61,7 +69,8 @@ pub enum Initializer {
 /// | `shrink_factors` | `[4, 2, 1]` | pyramid levels, coarse to fine |
 /// | `smoothing_sigmas_mm` | `[2, 1, 0]` | Gaussian sigma per level, mm |
 /// | `histogram_bins` | 50 | Mattes MI bins (ITK default) |
-/// | `max_samples` | 100 000 | fixed samples per level (regular lattice) |
+/// | `max_samples` | 100 000 | fixed samples at the finest level (regular lattice) |
+/// | `sampling_percentage` | `None` | fraction of each level's voxels sampled; `None`: `max_samples` / voxels |
 /// | `max_iterations` | 100 | L-BFGS iterations per level |
 /// | `initializer` | `Geometry` | centre of rotation and initial translation |
 /// | `min_inside_fraction` | 0.1 | minimum share of samples inside the moving image |
@@ -73,8 +82,14 @@ pub struct RegistrationParams {
     pub smoothing_sigmas_mm: Vec<f64>,
     /// Number of histogram bins of the Mattes metric (>= 5).
     pub histogram_bins: usize,
-    /// Maximum number of fixed-image samples per level.
+    /// Number of fixed-image samples at the finest level when `sampling_percentage` is `None`:
+    /// every level then samples the fraction `max_samples / voxels of the fixed image` of its
+    /// voxels, as SimpleITK's `SetMetricSamplingPercentage(max_samples / voxels)` does.
     pub max_samples: usize,
+    /// Fraction of each level's fixed voxels used as samples (SimpleITK's
+    /// `SetMetricSamplingPercentage` with the `REGULAR` strategy: every `ceil(1 / fraction)`-th
+    /// voxel); overrides `max_samples`.
+    pub sampling_percentage: Option<f64>,
     /// Maximum L-BFGS iterations per level.
     pub max_iterations: u64,
     /// Initialisation of the centre and translation.
@@ -90,6 +105,7 @@ impl Default for RegistrationParams {
             smoothing_sigmas_mm: vec![2.0, 1.0, 0.0],
             histogram_bins: 50,
             max_samples: 100_000,
+            sampling_percentage: None,
             max_iterations: 100,
             initializer: Initializer::Geometry,
             min_inside_fraction: 0.1,
@@ -106,6 +122,8 @@ pub struct LevelReport {
     pub samples: usize,
     /// Optimiser iterations.
     pub iterations: u64,
+    /// Metric evaluations (value and gradient in one pass each).
+    pub evaluations: usize,
     /// Metric (`-MI`) at the start and end of the level.
     pub metric_start: f64,
     /// Metric at the end of the level.
@@ -173,23 +191,80 @@ fn bspline3(x: f64) -> (f64, f64) {
     }
 }
 
+/// Per-chunk accumulators of one metric evaluation: joint Parzen histogram, its derivative with
+/// respect to the six parameters (`bins * bins * 6`, parameter fastest) and the count of
+/// samples inside the moving image. Allocated once per level and reused.
+struct Accumulator {
+    joint: Vec<f64>,
+    derivative: Vec<f64>,
+    inside: usize,
+}
+
 /// One pyramid level prepared for metric evaluation.
 struct Level {
+    /// Fixed sample points in physical space.
     points: Vec<[f64; 3]>,
-    fixed_bins: Vec<usize>,
-    moving: Volume<f32>,
-    moving_data: Vec<f32>,
-    gradient: [Vec<f32>; 3],
+    /// Fixed histogram bin of each sample (zero-order Parzen window).
+    fixed_bins: Vec<u32>,
+    /// Moving intensity and physical gradient per voxel, interleaved `[value, gx, gy, gz]`
+    /// (standard layout), so that one trilinear gather serves the value and the gradient.
+    moving_values: Vec<[f32; 4]>,
+    moving_size: [usize; 3],
+    /// Physical point to continuous index of the moving image: `u = to_index (y - origin)`.
+    to_index: Matrix3<f64>,
+    moving_origin: Vector3<f64>,
     bins: usize,
     moving_bin_size: f64,
     moving_norm_min: f64,
     min_inside: f64,
+    scratch: Mutex<Vec<Accumulator>>,
 }
 
 const PADDING: usize = 2;
 
+/// Trilinear interpolation of the four interleaved channels at continuous index `u`
+/// (`[x, y, z]`, inside the image), neighbours clamped to the image as in
+/// [`crate::resample`]'s linear interpolator.
+#[inline(always)]
+fn linear4(data: &[[f32; 4]], size: &[usize; 3], u: &[f64; 3]) -> [f64; 4] {
+    let mut base = [0usize; 3];
+    let mut step = [0usize; 3];
+    let mut w = [0f64; 3];
+    let strides = [1, size[0], size[0] * size[1]];
+    for a in 0..3 {
+        // `u >= -0.5` inside the image: truncation of the non-negative part is the floor, and
+        // indices in [-0.5, 0) take the first voxel with weight 0, as the clamped floor does.
+        let b = u[a].max(0.0) as usize;
+        let d = u[a] - b as f64;
+        base[a] = b;
+        if d > 0.0 && b + 1 < size[a] {
+            step[a] = strides[a];
+            w[a] = d;
+        }
+    }
+    let o = base[0] + base[1] * strides[1] + base[2] * strides[2];
+    let (sx, sy, sz) = (step[0], step[1], step[2]);
+    let v = |i: usize| data[i];
+    let (c000, c100, c010, c110) = (v(o), v(o + sx), v(o + sy), v(o + sx + sy));
+    let (c001, c101, c011, c111) = (v(o + sz), v(o + sx + sz), v(o + sy + sz), v(o + sx + sy + sz));
+    let mut out = [0.0; 4];
+    for (ch, slot) in out.iter_mut().enumerate() {
+        let g = |c: [f32; 4]| c[ch] as f64;
+        let a00 = g(c000) + (g(c100) - g(c000)) * w[0];
+        let a10 = g(c010) + (g(c110) - g(c010)) * w[0];
+        let a01 = g(c001) + (g(c101) - g(c001)) * w[0];
+        let a11 = g(c011) + (g(c111) - g(c011)) * w[0];
+        let b0 = a00 + (a10 - a00) * w[1];
+        let b1 = a01 + (a11 - a01) * w[1];
+        *slot = b0 + (b1 - b0) * w[2];
+    }
+    out
+}
+
 impl Level {
-    fn new(fixed: &Volume<f32>, moving: &Volume<f32>, bins: usize, max_samples: usize, min_inside: f64) -> Self {
+    /// Prepares a level: fixed samples every `stride`-th voxel (linear index, as ITK's REGULAR
+    /// sampling without the jitter), the moving image with its gradient, and the bin scales.
+    fn new(fixed: &Volume<f32>, moving: &Volume<f32>, bins: usize, stride: usize, min_inside: f64) -> Self {
         let fdata = fixed.array();
         let (fmin, fmax) =
             fdata.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v as f64), b.max(v as f64)));
@@ -202,9 +277,8 @@ impl Level {
         let fnorm = fmin / fbs - PADDING as f64;
         let mbs = ((mmax - mmin) / usable).max(f64::MIN_POSITIVE);
         let mnorm = mmin / mbs - PADDING as f64;
-        // Regular lattice of samples: stride so that the count stays below max_samples.
         let total = fdata.len();
-        let stride = total.div_ceil(max_samples.max(1)).max(1);
+        let stride = stride.max(1);
         let mut points = Vec::with_capacity(total / stride + 1);
         let mut fixed_bins = Vec::with_capacity(total / stride + 1);
         for (n, ((k, j, i), &v)) in fdata.indexed_iter().enumerate() {
@@ -213,74 +287,104 @@ impl Level {
             }
             points.push(fixed.geometry().index_to_point([i as f64, j as f64, k as f64]));
             let b = ((v as f64) / fbs - fnorm).floor() as i64;
-            fixed_bins.push(b.clamp(PADDING as i64, (bins - PADDING - 1) as i64) as usize);
+            fixed_bins.push(b.clamp(PADDING as i64, (bins - PADDING - 1) as i64) as u32);
         }
-        let moving_data = moving.array().as_standard_layout().iter().copied().collect();
         let [gx, gy, gz] = physical_gradient(moving);
-        let flat = |a: Array3<f32>| a.as_standard_layout().iter().copied().collect::<Vec<f32>>();
+        let mut moving_values = Vec::with_capacity(moving.len());
+        for (((&v, &x), &y), &z) in moving
+            .array()
+            .as_standard_layout()
+            .iter()
+            .zip(gx.as_standard_layout().iter())
+            .zip(gy.as_standard_layout().iter())
+            .zip(gz.as_standard_layout().iter())
+        {
+            moving_values.push([v, x, y, z]);
+        }
+        let geometry = moving.geometry();
+        let to_index = geometry.index_to_physical_matrix().try_inverse().unwrap_or_else(Matrix3::identity);
+        let chunks = (2 * rayon::current_num_threads()).clamp(1, points.len().max(1));
+        let scratch = (0..chunks)
+            .map(|_| Accumulator { joint: vec![0.0; bins * bins], derivative: vec![0.0; bins * bins * 6], inside: 0 })
+            .collect();
         Self {
             points,
             fixed_bins,
-            moving: moving.clone(),
-            moving_data,
-            gradient: [flat(gx), flat(gy), flat(gz)],
+            moving_values,
+            moving_size: moving.size(),
+            to_index,
+            moving_origin: Vector3::from(geometry.origin()),
             bins,
             moving_bin_size: mbs,
             moving_norm_min: mnorm,
             min_inside,
+            scratch: Mutex::new(scratch),
         }
     }
 
-    /// `-MI` and its gradient with respect to the six Euler parameters.
+    /// `-MI` and, when `want_gradient`, its gradient with respect to the six Euler parameters,
+    /// in one parallel pass over the samples: each chunk fills its own joint histogram and
+    /// joint-histogram derivative (ITK's `JointPDFDerivatives`), summed at the end.
     fn evaluate(&self, t: &Euler3D, want_gradient: bool) -> Result<(f64, [f64; 6])> {
         let bins = self.bins;
         let r = t.matrix();
-        let off = t.offset();
         let c = Vector3::from(t.center);
         let dr = rotation_derivatives(t);
-        let in_geom = self.moving.geometry();
-        let to_index = in_geom.index_to_physical_matrix().try_inverse().unwrap_or_else(Matrix3::identity);
-        let origin = Vector3::from(in_geom.origin());
-        let size = self.moving.size();
-
-        // Pass 1: per sample moving term and parameter derivative of the moving intensity.
-        struct Sample {
-            fixed_bin: usize,
-            term: f64,
-            ds: [f64; 6],
-        }
-        let samples: Vec<Sample> = self
-            .points
-            .par_iter()
-            .zip(self.fixed_bins.par_iter())
-            .filter_map(|(p, &fb)| {
+        // Fixed physical point x -> moving continuous index u = a x + b.
+        let a = self.to_index * r;
+        let b = self.to_index * (t.offset() - self.moving_origin);
+        let size = self.moving_size;
+        let (mbs, mnorm) = (self.moving_bin_size, self.moving_norm_min);
+        let mut scratch = self.scratch.lock().expect("not poisoned");
+        let chunk = self.points.len().div_ceil(scratch.len()).max(1);
+        let used = self.points.len().div_ceil(chunk);
+        scratch[..used].par_iter_mut().enumerate().for_each(|(n, acc)| {
+            acc.joint.iter_mut().for_each(|v| *v = 0.0);
+            if want_gradient {
+                acc.derivative.iter_mut().for_each(|v| *v = 0.0);
+            }
+            acc.inside = 0;
+            let range = n * chunk..((n + 1) * chunk).min(self.points.len());
+            for (p, &fb) in self.points[range.clone()].iter().zip(&self.fixed_bins[range]) {
                 let x = Vector3::from(*p);
-                let y = r * x + off;
-                let u = to_index * (y - origin);
+                let u = a * x + b;
                 let u = [u.x, u.y, u.z];
                 if !inside(&u, &size) {
-                    return None;
+                    continue;
                 }
-                let m = linear_at(&self.moving_data, &size, &u);
-                let term = m / self.moving_bin_size - self.moving_norm_min;
-                let mut ds = [0.0; 6];
+                let [m, gx, gy, gz] = linear4(&self.moving_values, &size, &u);
+                let term = m / mbs - mnorm;
+                let p0 = ((term.floor() as i64) - 1).clamp(0, bins as i64 - 4) as usize;
+                let row = fb as usize * bins + p0;
+                acc.inside += 1;
                 if want_gradient {
-                    let g = Vector3::new(
-                        linear_at(&self.gradient[0], &size, &u),
-                        linear_at(&self.gradient[1], &size, &u),
-                        linear_at(&self.gradient[2], &size, &u),
-                    );
-                    for (a, d) in dr.iter().enumerate() {
-                        ds[a] = g.dot(&(d * (x - c)));
+                    let g = Vector3::new(gx, gy, gz);
+                    let xc = x - c;
+                    let ds = [g.dot(&(dr[0] * xc)), g.dot(&(dr[1] * xc)), g.dot(&(dr[2] * xc)), gx, gy, gz];
+                    for k in 0..4 {
+                        let (w, dw) = bspline3((p0 + k) as f64 - term);
+                        acc.joint[row + k] += w;
+                        let d = &mut acc.derivative[(row + k) * 6..(row + k) * 6 + 6];
+                        for q in 0..6 {
+                            d[q] += dw * ds[q];
+                        }
                     }
-                    ds[3] = g.x;
-                    ds[4] = g.y;
-                    ds[5] = g.z;
+                } else {
+                    for k in 0..4 {
+                        acc.joint[row + k] += bspline3((p0 + k) as f64 - term).0;
+                    }
                 }
-                Some(Sample { fixed_bin: fb, term, ds })
-            })
-            .collect();
-        let n_inside = samples.len();
+            }
+        });
+        let mut joint = vec![0f64; bins * bins];
+        let mut derivative = vec![0f64; if want_gradient { bins * bins * 6 } else { 0 }];
+        let mut n_inside = 0;
+        for acc in &scratch[..used] {
+            joint.iter_mut().zip(&acc.joint).for_each(|(s, v)| *s += v);
+            derivative.iter_mut().zip(&acc.derivative).for_each(|(s, v)| *s += v);
+            n_inside += acc.inside;
+        }
+        drop(scratch);
         let total = self.points.len();
         if (n_inside as f64) < self.min_inside * total as f64 || n_inside < 16 {
             let p = t.parameters();
@@ -292,16 +396,6 @@ impl Level {
             });
         }
 
-        // Joint histogram with the cubic Parzen window on the moving side.
-        let mut joint = vec![0f64; bins * bins];
-        let first_bin = |term: f64| ((term.floor() as i64) - 1).clamp(0, bins as i64 - 4) as usize;
-        for s in &samples {
-            let p0 = first_bin(s.term);
-            for k in 0..4 {
-                let (w, _) = bspline3((p0 + k) as f64 - s.term);
-                joint[s.fixed_bin * bins + p0 + k] += w;
-            }
-        }
         let sum: f64 = joint.iter().sum();
         joint.iter_mut().for_each(|p| *p /= sum);
         let mut pf = vec![0f64; bins];
@@ -314,49 +408,26 @@ impl Level {
         }
         let eps = 1e-16;
         let mut mi = 0.0;
-        let mut log_ratio = vec![0f64; bins * bins];
+        let mut gradient = [0.0; 6];
         for i in 0..bins {
             for j in 0..bins {
                 let p = joint[i * bins + j];
                 if p > eps && pf[i] > eps && pm[j] > eps {
                     mi += p * (p / (pf[i] * pm[j])).ln();
-                    log_ratio[i * bins + j] = (p / pm[j]).ln();
+                    if want_gradient {
+                        // dMI/dmu = sum_ij dp_ij/dmu log(p_ij / pm_j) (ITK's form); the cost is
+                        // -MI and d(term)/dm = 1 / bin size, hence the factor below.
+                        let log_ratio = (p / pm[j]).ln();
+                        let d = &derivative[(i * bins + j) * 6..(i * bins + j) * 6 + 6];
+                        for q in 0..6 {
+                            gradient[q] += log_ratio * d[q];
+                        }
+                    }
                 }
             }
         }
-        let mut gradient = [0.0; 6];
-        if want_gradient {
-            // dMI/dmu = sum_ij dp_ij/dmu log(p_ij / pm_j), dp_ij/dmu from the Parzen derivative.
-            let scale = -1.0 / (sum * self.moving_bin_size);
-            gradient = samples
-                .par_iter()
-                .fold(
-                    || [0.0; 6],
-                    |mut acc, s| {
-                        let p0 = first_bin(s.term);
-                        let mut coef = 0.0;
-                        for k in 0..4 {
-                            let (_, dw) = bspline3((p0 + k) as f64 - s.term);
-                            coef += dw * log_ratio[s.fixed_bin * bins + p0 + k];
-                        }
-                        for (a, d) in acc.iter_mut().zip(&s.ds) {
-                            *a += coef * d;
-                        }
-                        acc
-                    },
-                )
-                .reduce(
-                    || [0.0; 6],
-                    |mut a, b| {
-                        a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
-                        a
-                    },
-                );
-            // The cost is -MI; d(arg)/dm = -1/bin size enters through `scale`.
-            for g in gradient.iter_mut() {
-                *g *= -scale;
-            }
-        }
+        let scale = 1.0 / (sum * mbs);
+        gradient.iter_mut().for_each(|g| *g *= scale);
         Ok((-mi, gradient))
     }
 }
@@ -380,6 +451,9 @@ fn rotation_derivatives(t: &Euler3D) -> [Matrix3<f64>; 3] {
     }
 }
 
+/// A scaled parameter vector with its cost and scaled gradient.
+type Evaluated = (Vec<f64>, f64, Vec<f64>);
+
 /// The optimisation problem of one level, in scaled parameters.
 struct Problem<'a> {
     level: &'a Level,
@@ -387,6 +461,12 @@ struct Problem<'a> {
     scales: [f64; 6],
     best: &'a Mutex<(f64, Vec<f64>)>,
     error: &'a Mutex<Option<PreprocError>>,
+    /// Last evaluated point with its value and scaled gradient: argmin's line search requests
+    /// the cost and then the gradient at the same point, and L-BFGS requests again the
+    /// gradient of the accepted point; the value and gradient come from one pass.
+    cache: Mutex<Option<Evaluated>>,
+    /// Number of metric evaluations.
+    evaluations: &'a AtomicUsize,
 }
 
 impl Problem<'_> {
@@ -395,14 +475,23 @@ impl Problem<'_> {
         self.base.with_parameters(&p)
     }
 
-    fn run(&self, scaled: &[f64], gradient: bool) -> std::result::Result<(f64, Vec<f64>), argmin::core::Error> {
-        match self.level.evaluate(&self.transform(scaled), gradient) {
+    fn run(&self, scaled: &[f64]) -> std::result::Result<(f64, Vec<f64>), argmin::core::Error> {
+        let same = |p: &[f64]| p.len() == scaled.len() && p.iter().zip(scaled).all(|(a, b)| a.to_bits() == b.to_bits());
+        if let Some((p, value, g)) = self.cache.lock().expect("not poisoned").as_ref()
+            && same(p)
+        {
+            return Ok((*value, g.clone()));
+        }
+        self.evaluations.fetch_add(1, Ordering::Relaxed);
+        match self.level.evaluate(&self.transform(scaled), true) {
             Ok((value, g)) => {
                 let mut best = self.best.lock().expect("not poisoned");
                 if value < best.0 {
                     *best = (value, scaled.to_vec());
                 }
-                Ok((value, g.iter().zip(&self.scales).map(|(g, s)| g / s).collect()))
+                let g: Vec<f64> = g.iter().zip(&self.scales).map(|(g, s)| g / s).collect();
+                *self.cache.lock().expect("not poisoned") = Some((scaled.to_vec(), value, g.clone()));
+                Ok((value, g))
             }
             Err(e) => {
                 let message = e.to_string();
@@ -417,7 +506,7 @@ impl CostFunction for Problem<'_> {
     type Param = Vec<f64>;
     type Output = f64;
     fn cost(&self, p: &Vec<f64>) -> std::result::Result<f64, argmin::core::Error> {
-        self.run(p, false).map(|(v, _)| v)
+        self.run(p).map(|(v, _)| v)
     }
 }
 
@@ -425,7 +514,7 @@ impl Gradient for Problem<'_> {
     type Param = Vec<f64>;
     type Gradient = Vec<f64>;
     fn gradient(&self, p: &Vec<f64>) -> std::result::Result<Vec<f64>, argmin::core::Error> {
-        self.run(p, true).map(|(_, g)| g)
+        self.run(p).map(|(_, g)| g)
     }
 }
 
@@ -466,6 +555,19 @@ pub fn register_rigid(fixed: &Volume<f32>, moving: &Volume<f32>, params: &Regist
     }
     crate::resample::check_overlap(&Grid::of(fixed), &Grid::of(moving), "fixed and moving images")?;
 
+    let fraction = match params.sampling_percentage {
+        Some(p) if p > 0.0 && p <= 1.0 => p,
+        Some(p) => {
+            return Err(PreprocError::InvalidParameter {
+                name: "sampling_percentage",
+                value: p.to_string(),
+                reason: "give a fraction of the voxels in (0, 1], e.g. 0.05, or None to use max_samples".into(),
+            });
+        }
+        None => (params.max_samples.max(1) as f64 / fixed.len() as f64).min(1.0),
+    };
+    // ITK's REGULAR sampling: every ceil(1 / fraction)-th voxel of each level's fixed image.
+    let stride = ((1.0 / fraction).ceil() as usize).max(1);
     let initial = initial_transform(fixed, moving, params.initializer);
     let mut current = initial;
     let mut reports = Vec::with_capacity(levels_n);
@@ -474,7 +576,7 @@ pub fn register_rigid(fixed: &Volume<f32>, moving: &Volume<f32>, params: &Regist
         let factors = shrink_factors(fixed.spacing(), factor);
         let f = shrink_volume(&gaussian_smooth(fixed, sigma), factors);
         let m = shrink_volume(&gaussian_smooth(moving, sigma), shrink_factors(moving.spacing(), factor));
-        let level = Level::new(&f, &m, params.histogram_bins, params.max_samples, params.min_inside_fraction);
+        let level = Level::new(&f, &m, params.histogram_bins, stride, params.min_inside_fraction);
         // Angle scale: mean distance of the samples from the centre (mm per radian).
         let c = Vector3::from(current.center);
         let radius =
@@ -487,7 +589,16 @@ pub fn register_rigid(fixed: &Volume<f32>, moving: &Volume<f32>, params: &Regist
             current.parameters().iter().zip(&scales).map(|(p, s)| p * s).collect::<Vec<f64>>(),
         ));
         let error = Mutex::new(None);
-        let problem = Problem { level: &level, base: current, scales, best: &best, error: &error };
+        let evaluations = AtomicUsize::new(0);
+        let problem = Problem {
+            level: &level,
+            base: current,
+            scales,
+            best: &best,
+            error: &error,
+            cache: Mutex::new(None),
+            evaluations: &evaluations,
+        };
         let base = current;
         let init: Vec<f64> = current.parameters().iter().zip(&scales).map(|(p, s)| p * s).collect();
         let solver = LBFGS::new(MoreThuenteLineSearch::new(), 7)
@@ -514,13 +625,15 @@ pub fn register_rigid(fixed: &Volume<f32>, moving: &Volume<f32>, params: &Regist
         let unscaled: Vec<f64> = best.iter().zip(&scales).map(|(v, s)| v / s).collect();
         current = base.with_parameters(&unscaled);
         tracing::info!(
-            "registration level {l}: shrink {factors:?}, {} samples, {iterations} iterations, -MI {metric_start:.5} -> {metric_end:.5} ({stop})",
-            level.points.len()
+            "registration level {l}: shrink {factors:?}, {} samples, {iterations} iterations, {} evaluations, -MI {metric_start:.5} -> {metric_end:.5} ({stop})",
+            level.points.len(),
+            evaluations.load(Ordering::Relaxed)
         );
         reports.push(LevelReport {
             shrink: factors,
             samples: level.points.len(),
             iterations,
+            evaluations: evaluations.load(Ordering::Relaxed),
             metric_start,
             metric_end,
             stop,
@@ -558,7 +671,8 @@ pub fn mattes_metric(
     bins: usize,
     max_samples: usize,
 ) -> Result<f64> {
-    let level = Level::new(fixed, moving, bins, max_samples, 0.0);
+    let stride = fixed.len().div_ceil(max_samples.max(1)).max(1);
+    let level = Level::new(fixed, moving, bins, stride, 0.0);
     Ok(level.evaluate(transform, false)?.0)
 }
 
@@ -589,6 +703,7 @@ pub fn target_registration_error(a: &Euler3D, b: &Euler3D, points: &[[f64; 3]]) 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ndarray::Array3;
     use radiomics_volume::Geometry;
 
     /// A blobby synthetic "head" on a 1.5 mm grid.
@@ -616,7 +731,7 @@ mod tests {
         // under the small perturbations (ITK's gradient ignores samples entering or leaving).
         let moving = gaussian_smooth(&phantom(), 2.0);
         let fixed = moving.crop(&radiomics_volume::BoundingBox { min: [8, 8, 8], max: [31, 31, 31] }).unwrap();
-        let level = Level::new(&fixed, &moving, 32, 20_000, 0.0);
+        let level = Level::new(&fixed, &moving, 32, fixed.len().div_ceil(20_000), 0.0);
         let t = Euler3D {
             angles: [0.05, -0.03, 0.04],
             translation: [1.0, -2.0, 1.5],
