@@ -534,3 +534,55 @@ impl ModelReport<'_> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn c_index_interval_is_clipped_to_unit_range() {
+        assert_eq!(clip_c_index_ci(0.969, 1.008), (0.969, 1.0));
+        assert_eq!(clip_c_index_ci(-0.02, 0.4), (0.0, 0.4));
+        assert_eq!(clip_c_index_ci(0.6, 0.8), (0.6, 0.8));
+        let (lower, upper) = clip_c_index_ci(f64::NAN, 0.8);
+        assert!(lower.is_nan() && upper == 0.8);
+    }
+
+    #[test]
+    fn extras_add_warnings_notes_and_figures() {
+        let report = ModelReport {
+            title: "T".into(),
+            description: String::new(),
+            cohort_table: None,
+            coefficients: vec![("x".into(), 0.5)],
+            c_index: None,
+            risk_groups: vec![],
+            km_plots: vec![],
+            univariate: Some(Table { header: vec!["Variable".into()], rows: vec![vec!["x".into()]] }),
+            nomogram: None,
+            calibration: None,
+        };
+        let extras = ReportExtras {
+            warnings: vec!["small cohort".into()],
+            risk_group_notes: vec![("Discovery".into(), "Not shown: monotone likelihood.".into())],
+            univariate_caption: Some("Table 2. Univariate Cox regression, discovery cohort".into()),
+            km_file_stems: vec![],
+            figures: vec![ExtraFigure {
+                caption: "Heat map".into(),
+                file_stem: "heatmap".into(),
+                svg: "<svg/>".into(),
+            }],
+        };
+        let (md, files) = report.to_markdown_with(&extras).unwrap();
+        assert!(md.contains("## Warnings\n\n- small cohort"), "{md}");
+        assert!(md.contains("## Risk groups, Discovery\n\nNot shown: monotone likelihood."), "{md}");
+        assert!(md.contains("## Table 2. Univariate Cox regression, discovery cohort"), "{md}");
+        assert_eq!(files, vec![("heatmap.svg".to_string(), "<svg/>".to_string())]);
+        let html = report.to_html_with(&extras).unwrap();
+        assert!(html.contains("<li>small cohort</li>"), "{html}");
+        assert!(html.contains("<h2>Risk groups, Discovery</h2>\n<p>Not shown: monotone likelihood.</p>"), "{html}");
+        // Without extras the report is as before.
+        let (plain, _) = report.to_markdown().unwrap();
+        assert!(!plain.contains("Warnings") && plain.contains("## Table 2. Univariate Cox regression\n"), "{plain}");
+    }
+}
