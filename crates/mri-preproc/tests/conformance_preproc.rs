@@ -281,7 +281,7 @@ fn skull_strip_matches_reference_brain_mask() {
     let mask = skull_strip(&t1c, &SkullStripParams::default()).unwrap();
     let d = dice(&mask, &reference).unwrap();
     eprintln!("skull strip T1C: Dice {d:.4}, {} voxels vs reference {}", mask.count(), reference.count());
-    // NOTE: the target is 0.95; this method reaches 0.918 on this case (see
-    // `SkullStripParams`), so the test guards against regressions below 0.91.
-    assert!(d >= 0.91, "Dice {d}");
+    // NOTE: the target is 0.95; this method reaches 0.918 on this case (see the module docs
+    // of `skull_strip`), so the test guards against regressions below 0.915.
+    assert!(d >= 0.915, "Dice {d}");
 }
