@@ -207,6 +207,43 @@ pub(crate) fn objective(d: &Design, vp: &[f64], pen: Penalty, beta: &[f64], ll: 
     -ll / d.n as f64 + pen.lambda * p
 }
 
+/// Returns `sum_i a_i b_i` with four partial sums, so the compiler can vectorise the loop (a
+/// plain iterator sum keeps the strict left-to-right order and runs one product at a time).
+#[inline]
+pub(crate) fn dot(a: &[f64], b: &[f64]) -> f64 {
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
+    let mut acc = [0.0f64; 4];
+    let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        acc[0] += x[0] * y[0];
+        acc[1] += x[1] * y[1];
+        acc[2] += x[2] * y[2];
+        acc[3] += x[3] * y[3];
+    }
+    let tail: f64 = ra.iter().zip(rb).map(|(x, y)| x * y).sum();
+    (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
+}
+
+/// Returns `sum_i w_i x_i^2` with four partial sums (see [`dot`]).
+#[inline]
+fn weighted_square(x: &[f64], w: &[f64]) -> f64 {
+    let n = x.len().min(w.len());
+    let (x, w) = (&x[..n], &w[..n]);
+    let mut acc = [0.0f64; 4];
+    let (cx, cw) = (x.chunks_exact(4), w.chunks_exact(4));
+    let (rx, rw) = (cx.remainder(), cw.remainder());
+    for (a, b) in cx.zip(cw) {
+        acc[0] += b[0] * a[0] * a[0];
+        acc[1] += b[1] * a[1] * a[1];
+        acc[2] += b[2] * a[2] * a[2];
+        acc[3] += b[3] * a[3] * a[3];
+    }
+    let tail: f64 = rx.iter().zip(rw).map(|(a, b)| b * a * a).sum();
+    (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
+}
+
 #[inline]
 fn soft(u: f64, t: f64) -> f64 {
     if u > t {
@@ -223,7 +260,7 @@ fn soft(u: f64, t: f64) -> f64 {
 #[allow(clippy::too_many_arguments)]
 fn update(d: &Design, j: usize, xv: f64, l1: f64, l2: f64, h: &[f64], resid: &mut [f64], st: &mut State) -> f64 {
     let c = d.column(j);
-    let grad: f64 = c.iter().zip(resid.iter()).map(|(x, r)| x * r).sum();
+    let grad = dot(c, resid);
     let new = soft(grad + xv * st.beta[j], l1) / (xv + l2);
     let del = new - st.beta[j];
     if del == 0.0 {
@@ -279,7 +316,7 @@ pub(crate) fn solve(
         resid.copy_from_slice(&g);
         for j in 0..p {
             if st.in_set[j] {
-                xv[j] = d.column(j).iter().zip(&h).map(|(x, w)| w * x * x).sum();
+                xv[j] = weighted_square(d.column(j), &h);
             }
         }
         beta_start.copy_from_slice(&st.beta);
@@ -358,7 +395,7 @@ pub(crate) fn solve(
                 if st.in_set[j] || !allowed[j] {
                     continue;
                 }
-                let grad: f64 = d.column(j).iter().zip(&g).map(|(x, r)| x * r).sum();
+                let grad = dot(d.column(j), &g);
                 st.grad_out[j] = grad.abs();
                 if grad.abs() > l1[j] {
                     st.in_set[j] = true;

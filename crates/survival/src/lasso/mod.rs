@@ -274,7 +274,7 @@ pub(crate) fn fit_prepared(prep: &Prepared, names: &[String], n: usize, options:
     let mut g = vec![0.0; n];
     let mut h = vec![0.0; n];
     let ll_null = d.expand(&st.eta, &mut g, &mut h);
-    let grad: Vec<f64> = (0..p).map(|j| d.column(j).iter().zip(&g).map(|(x, r)| x * r).sum::<f64>()).collect();
+    let grad: Vec<f64> = (0..p).map(|j| core::dot(d.column(j), &g)).collect();
     let (lambdas, user) = match &options.lambda {
         Some(l) => {
             if l.is_empty() || l.iter().any(|v| !(v.is_finite() && *v >= 0.0)) {
