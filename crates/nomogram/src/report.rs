@@ -175,9 +175,9 @@ pub fn univariate_table(data: &SurvivalData, x: &Covariates) -> Result<Table> {
 /// Clips a C-index confidence interval to [0, 1].
 ///
 /// The interval of `radiomics_survival::concordance` is the normal approximation
-/// `C +/- 1.96 SE` (R `survival::concordance`), which can pass 1 (or 0) when C is near the
-/// bound, for example on an overfitted discovery cohort; a C-index cannot, so the bounds are
-/// truncated. Non-finite bounds are returned as they are.
+/// `C +/- 1.96 SE` (R `survival::concordance`). It can pass 1 (or 0) when C is near the bound,
+/// for example on an overfitted discovery cohort. A C-index cannot, so the bounds are truncated.
+/// Non-finite bounds are returned as they are.
 pub fn clip_c_index_ci(lower: f64, upper: f64) -> (f64, f64) {
     let clip = |v: f64| if v.is_finite() { v.clamp(0.0, 1.0) } else { v };
     (clip(lower), clip(upper))
@@ -226,7 +226,7 @@ pub struct ReportExtras {
     pub figures: Vec<ExtraFigure>,
 }
 
-/// One section of the report's table part: a table, or a note that stands in for one.
+/// One section of the report's table part: a table, or a note in place of one.
 enum Section {
     Table(String, Table),
     Note(String, String),

@@ -45,8 +45,8 @@ pub struct DemoArgs {
     /// Image grid `X,Y,Z` in 1 mm voxels; at least 40,40,30.
     #[arg(long, value_delimiter = ',', default_value = DEFAULT_SIZE)]
     pub size: Vec<usize>,
-    /// Run a cohort below the minimum of `--patients` and `--size` anyway (for quick tests;
-    /// the signature then overfits and the report says so).
+    /// Run a cohort below the minimum of `--patients` and `--size` anyway, for quick tests.
+    /// The signature then overfits, and the report warns about it.
     #[arg(long)]
     pub allow_small: bool,
     /// Hide the progress bars.
@@ -151,7 +151,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn shown_size_default_is_the_spec_default_in_the_accepted_syntax() {
+    fn size_default_matches_spec() {
         let parsed: Vec<usize> = DEFAULT_SIZE.split(',').map(|v| v.parse().unwrap()).collect();
         assert_eq!(parsed, DemoSpec::default().size.to_vec());
     }

@@ -386,9 +386,9 @@ pub fn run_report(config: &Config, layout: &Layout) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The heat map of the signature features over the patients of `cohorts` (rows of `study`),
-/// missing values replaced by the discovery median as in the score, z-scored on discovery;
-/// `None` when the signature has no feature.
+/// Builds the heat map of the signature features over the patients of `cohorts` (rows of
+/// `study`). Missing values are replaced by the discovery median, as in the score, and the
+/// z-scores use the discovery mean and SD. Returns `None` when the signature has no feature.
 fn heatmap(
     study: &Study,
     signature: &Signature,
