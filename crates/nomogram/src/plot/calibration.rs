@@ -5,7 +5,9 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::Plot;
-use super::common::{GRID, LegendCorner, draw_legend, draw_text, fmt_axis, font_sizes, series_color, text_style};
+use super::common::{
+    LegendCorner, build_chart, draw_legend, draw_mesh, draw_text, fmt_axis, font_sizes, series_color, text_style,
+};
 use crate::calibration::Calibration;
 use crate::error::{NomogramError, Result};
 
@@ -47,30 +49,12 @@ impl Plot for CalibrationPlot<'_> {
         let corrected: Vec<(f64, f64)> =
             self.calibration.groups.iter().filter_map(|g| Some((g.mean_predicted?, g.observed_corrected?))).collect();
 
-        let mut builder = ChartBuilder::on(area);
-        builder
-            .margin(14)
-            .margin_right(24)
-            .x_label_area_size((fs.label * 3.2) as u32)
-            .y_label_area_size((fs.tick * 4.5) as u32);
-        if !self.title.is_empty() {
-            builder.caption(&self.title, (super::common::FONT, fs.title));
-        }
-        let mut chart = builder.build_cartesian_2d(0.0..1.0f64, 0.0..1.0f64).map_err(&err)?;
-        chart
-            .configure_mesh()
-            .bold_line_style(GRID)
-            .light_line_style(TRANSPARENT)
-            .x_labels(6)
-            .y_labels(6)
-            .x_desc(format!("Predicted {} survival", self.time_label))
-            .y_desc(format!("Observed {} survival (Kaplan-Meier)", self.time_label))
-            .x_label_formatter(&|v| fmt_axis(*v))
-            .y_label_formatter(&|v| fmt_axis(*v))
-            .label_style((super::common::FONT, fs.tick))
-            .axis_desc_style((super::common::FONT, fs.label))
-            .draw()
-            .map_err(&err)?;
+        let mut chart = build_chart(area, name, &fs, &self.title, 14, (fs.tick * 4.5) as u32, (0.0..1.0, 0.0..1.0))?;
+        let x_desc = format!("Predicted {} survival", self.time_label);
+        let y_desc = format!("Observed {} survival (Kaplan-Meier)", self.time_label);
+        draw_mesh(&mut chart, name, &fs, &x_desc, &y_desc, |mesh| {
+            mesh.x_labels(6).y_labels(6);
+        })?;
 
         let ideal = RGBColor(150, 150, 150);
         chart

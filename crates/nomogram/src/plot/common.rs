@@ -1,6 +1,10 @@
 //! Shared styling and helpers of the plots.
 
+use std::ops::Range;
+
+use plotters::chart::MeshStyle;
 use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -153,4 +157,50 @@ pub(crate) enum LegendCorner {
     TopRight,
     TopLeft,
     BottomLeft,
+}
+
+/// A chart with linear f64 axes on both sides.
+pub(crate) type Chart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// Builds the cartesian chart of a plot: `margin` px around it (24 on the right), an x label
+/// area of 3.2 label heights, a y label area of `y_label_area` px and the title as caption
+/// when it is not empty; the axes span `(x, y)`.
+pub(crate) fn build_chart<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    plot: &str,
+    fs: &FontSizes,
+    title: &str,
+    margin: u32,
+    y_label_area: u32,
+    (x, y): (Range<f64>, Range<f64>),
+) -> Result<Chart<'a, DB>> {
+    let mut builder = ChartBuilder::on(area);
+    builder.margin(margin).margin_right(24).x_label_area_size((fs.label * 3.2) as u32).y_label_area_size(y_label_area);
+    if !title.is_empty() {
+        builder.caption(title, (FONT, fs.title));
+    }
+    builder.build_cartesian_2d(x, y).map_err(super::backend_error(plot))
+}
+
+/// Draws the mesh of `chart`: grey major grid lines, no minor ones, axis titles `x_desc` and
+/// `y_desc`, compact tick labels. `adjust` sets what a plot changes (label counts, no x grid).
+pub(crate) fn draw_mesh<DB: DrawingBackend>(
+    chart: &mut Chart<'_, DB>,
+    plot: &str,
+    fs: &FontSizes,
+    x_desc: &str,
+    y_desc: &str,
+    adjust: impl FnOnce(&mut MeshStyle<'_, '_, RangedCoordf64, RangedCoordf64, DB>),
+) -> Result<()> {
+    let mut mesh = chart.configure_mesh();
+    mesh.bold_line_style(GRID)
+        .light_line_style(TRANSPARENT)
+        .x_desc(x_desc)
+        .y_desc(y_desc)
+        .x_label_formatter(&|v| fmt_axis(*v))
+        .y_label_formatter(&|v| fmt_axis(*v))
+        .label_style((FONT, fs.tick))
+        .axis_desc_style((FONT, fs.label));
+    adjust(&mut mesh);
+    mesh.draw().map_err(super::backend_error(plot))
 }

@@ -5,7 +5,9 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::Plot;
-use super::common::{GRID, draw_text, fmt_axis, font_sizes, min_max, padded, series_color, text_style};
+use super::common::{
+    build_chart, draw_mesh, draw_text, fmt_axis, font_sizes, min_max, padded, series_color, text_style,
+};
 use crate::error::{NomogramError, Result, check_finite, check_len};
 
 /// Rounds to `digits` significant digits for labels.
@@ -63,28 +65,9 @@ impl Plot for CutpointPlot {
         let (x_lo, x_hi) = padded(c_lo, c_hi, 0.03);
         let (s_lo, s_hi) = min_max(self.statistics.iter().copied().chain(self.critical_value));
         let (y_lo, y_hi) = padded(s_lo.min(0.0), s_hi, 0.08);
-        let mut builder = ChartBuilder::on(area);
-        builder
-            .margin(14)
-            .margin_right(24)
-            .x_label_area_size((fs.label * 3.2) as u32)
-            .y_label_area_size((fs.tick * 5.0) as u32);
-        if !self.title.is_empty() {
-            builder.caption(&self.title, (super::common::FONT, fs.title));
-        }
-        let mut chart = builder.build_cartesian_2d(x_lo..x_hi, y_lo..y_hi).map_err(&err)?;
-        chart
-            .configure_mesh()
-            .bold_line_style(GRID)
-            .light_line_style(TRANSPARENT)
-            .x_desc(&self.x_label)
-            .y_desc(&self.y_label)
-            .x_label_formatter(&|v| fmt_axis(*v))
-            .y_label_formatter(&|v| fmt_axis(*v))
-            .label_style((super::common::FONT, fs.tick))
-            .axis_desc_style((super::common::FONT, fs.label))
-            .draw()
-            .map_err(&err)?;
+        let mut chart =
+            build_chart(area, name, &fs, &self.title, 14, (fs.tick * 5.0) as u32, (x_lo..x_hi, y_lo..y_hi))?;
+        draw_mesh(&mut chart, name, &fs, &self.x_label, &self.y_label, |_| {})?;
         let grey = RGBColor(110, 110, 110);
         if let Some(c) = self.critical_value {
             chart

@@ -7,7 +7,8 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use super::Plot;
 use super::common::{
-    GRID, LegendCorner, check_series, draw_legend, draw_text, fmt_axis, font_sizes, series_color, text_style,
+    GRID, LegendCorner, build_chart, check_series, draw_legend, draw_mesh, draw_text, fmt_axis, font_sizes,
+    series_color, text_style,
 };
 use crate::calibration::normal_quantile;
 use crate::error::{NomogramError, Result, check_len};
@@ -250,27 +251,10 @@ impl Plot for KaplanMeierPlot {
             fs.tick * 4.5
         } as u32;
 
-        let mut builder = ChartBuilder::on(&upper);
-        builder.margin(12).margin_right(24).x_label_area_size((fs.label * 3.2) as u32).y_label_area_size(label_area);
-        if !self.title.is_empty() {
-            builder.caption(&self.title, (super::common::FONT, fs.title));
-        }
-        let mut chart = builder.build_cartesian_2d(0.0..x_max, 0.0..1.0f64).map_err(&err)?;
-        chart
-            .configure_mesh()
-            .bold_line_style(GRID)
-            .light_line_style(TRANSPARENT)
-            .disable_x_mesh()
-            .x_labels(0)
-            .y_labels(6)
-            .x_desc(&self.x_label)
-            .y_desc(&self.y_label)
-            .x_label_formatter(&|v| fmt_axis(*v))
-            .y_label_formatter(&|v| fmt_axis(*v))
-            .label_style((super::common::FONT, fs.tick))
-            .axis_desc_style((super::common::FONT, fs.label))
-            .draw()
-            .map_err(&err)?;
+        let mut chart = build_chart(&upper, name, &fs, &self.title, 12, label_area, (0.0..x_max, 0.0..1.0))?;
+        draw_mesh(&mut chart, name, &fs, &self.x_label, &self.y_label, |mesh| {
+            mesh.disable_x_mesh().x_labels(0).y_labels(6);
+        })?;
 
         // Time ticks are drawn here, at the same positions as the number-at-risk columns.
         let (xr, yr) = chart.plotting_area().get_pixel_range();

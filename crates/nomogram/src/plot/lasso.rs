@@ -6,7 +6,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use super::Plot;
 use super::common::{
-    GRID, LegendCorner, draw_legend, draw_text, fmt_axis, font_sizes, min_max, padded, series_color, text_style,
+    LegendCorner, build_chart, draw_legend, draw_mesh, draw_text, font_sizes, min_max, padded, series_color, text_style,
 };
 use crate::error::{NomogramError, Result, check_finite, check_len};
 
@@ -107,28 +107,9 @@ impl Plot for LassoPathPlot {
             min_max(self.coefficients.iter().flatten().copied()).1.max(0.0),
             0.06,
         );
-        let mut builder = ChartBuilder::on(area);
-        builder
-            .margin(14)
-            .margin_right(24)
-            .x_label_area_size((fs.label * 3.2) as u32)
-            .y_label_area_size((fs.tick * 5.0) as u32);
-        if !self.title.is_empty() {
-            builder.caption(&self.title, (super::common::FONT, fs.title));
-        }
-        let mut chart = builder.build_cartesian_2d(x_lo..x_hi, y_lo..y_hi).map_err(&err)?;
-        chart
-            .configure_mesh()
-            .bold_line_style(GRID)
-            .light_line_style(TRANSPARENT)
-            .x_desc("log(lambda)")
-            .y_desc("Coefficient (log hazard ratio per unit)")
-            .x_label_formatter(&|v| fmt_axis(*v))
-            .y_label_formatter(&|v| fmt_axis(*v))
-            .label_style((super::common::FONT, fs.tick))
-            .axis_desc_style((super::common::FONT, fs.label))
-            .draw()
-            .map_err(&err)?;
+        let mut chart =
+            build_chart(area, name, &fs, &self.title, 14, (fs.tick * 5.0) as u32, (x_lo..x_hi, y_lo..y_hi))?;
+        draw_mesh(&mut chart, name, &fs, "log(lambda)", "Coefficient (log hazard ratio per unit)", |_| {})?;
         chart
             .draw_series(std::iter::once(PathElement::new(
                 vec![(x_lo, 0.0), (x_hi, 0.0)],
@@ -213,32 +194,14 @@ impl Plot for LassoCvPlot {
         let (y_lo, y_hi) = padded(min_max(lows).0, min_max(highs).1, 0.08);
         // Head room for the row of non-zero counts inside the plotting area.
         let y_hi = y_hi + (y_hi - y_lo) * 0.06;
-        let mut builder = ChartBuilder::on(area);
-        builder
-            .margin(14)
-            .margin_right(24)
-            .x_label_area_size((fs.label * 3.2) as u32)
-            .y_label_area_size((fs.tick * 5.0) as u32);
-        if !self.title.is_empty() {
-            builder.caption(&self.title, (super::common::FONT, fs.title));
-        }
-        let mut chart = builder.build_cartesian_2d(x_lo..x_hi, y_lo..y_hi).map_err(&err)?;
-        chart
-            .configure_mesh()
-            .bold_line_style(GRID)
-            .light_line_style(TRANSPARENT)
-            .x_desc(if self.nonzero.is_some() {
-                "log(lambda)   (top row: number of non-zero coefficients)"
-            } else {
-                "log(lambda)"
-            })
-            .y_desc(&self.y_label)
-            .x_label_formatter(&|v| fmt_axis(*v))
-            .y_label_formatter(&|v| fmt_axis(*v))
-            .label_style((super::common::FONT, fs.tick))
-            .axis_desc_style((super::common::FONT, fs.label))
-            .draw()
-            .map_err(&err)?;
+        let mut chart =
+            build_chart(area, name, &fs, &self.title, 14, (fs.tick * 5.0) as u32, (x_lo..x_hi, y_lo..y_hi))?;
+        let x_desc = if self.nonzero.is_some() {
+            "log(lambda)   (top row: number of non-zero coefficients)"
+        } else {
+            "log(lambda)"
+        };
+        draw_mesh(&mut chart, name, &fs, x_desc, &self.y_label, |_| {})?;
         let bar = RGBColor(150, 150, 150);
         let cap = (fs.tick * 0.25) as i32;
         for ((x, m), s) in logs.iter().zip(&self.mean).zip(&self.std_err) {
