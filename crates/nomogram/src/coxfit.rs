@@ -1,12 +1,22 @@
-//! A Cox fit that follows `rms::cph` iteration for iteration, for the calibration bootstrap.
+//! A Cox fit with `rms::cph`'s convergence rule, for the calibration bootstrap.
 //!
 //! `rms::calibrate` refits `cph` on every bootstrap sample with its default convergence
 //! criterion, `eps = 1e-4` on the relative change of the log partial likelihood, which stops
 //! Newton-Raphson before full convergence. Coefficients then differ from a tight fit by up to
-//! about 1e-4, and that moves predicted survival enough to change calibration groups. This fit
-//! reproduces survival's `coxph.fit` (C routine `coxfit6`, survival 3.5): Efron ties, start at
-//! beta = 0, Newton steps with step halving when the likelihood drops, stop when
-//! |1 - loglik_old / loglik_new| <= eps. Use `radiomics-survival` for general Cox modelling.
+//! about 1e-4, and that moves predicted survival enough to change calibration groups.
+//! [`fit_cox_efron`] therefore calls `radiomics_survival::fit_cox` (Efron ties, start at
+//! beta = 0, Newton steps with step halving, stop when |1 - loglik_old / loglik_new| <= eps,
+//! as survival's `coxph.fit`) with `eps` and `max_iter` set from [`CoxFitOptions`] and the
+//! bootstrap rows copied out, repeats included. The conformance tests compare the coefficients
+//! at eps 1e-4 and 1e-10 with `rms::cph` on the lung and veteran cohorts to 1e-10 and 1e-9.
+//!
+//! NOTE: corner cases follow `radiomics_survival::fit_cox`. At the iteration limit it keeps the
+//! last coefficients that raised the likelihood and it halves a failed step by 1/2 each time.
+//! Versions of `coxfit6` differ here: older ones return the last step taken, later ones the
+//! last good coefficients, moving (new + k old) / (k + 1) after k failed steps in a row.
+//! Collinearity is a Cholesky pivot below 1e-10 times the largest diagonal of the information.
+
+use radiomics_survival::{Covariates, CoxOptions, SurvivalData, Termination, Ties, fit_cox};
 
 use crate::error::{NomogramError, Result};
 
@@ -55,167 +65,52 @@ pub struct CoxData<'a> {
     pub n_covariates: usize,
 }
 
-/// Log partial likelihood (Efron), score vector and information matrix at `beta`.
-fn efron_derivatives(data: &CoxData<'_>, rows: &[usize], beta: &[f64]) -> (f64, Vec<f64>, Vec<f64>) {
-    let p = data.n_covariates;
-    let x = |i: usize, j: usize| data.x[i * p + j];
-    // Process distinct times from the largest down, so that the risk set only grows.
-    let mut order: Vec<usize> = rows.to_vec();
-    order.sort_by(|&a, &b| data.time[b].total_cmp(&data.time[a]));
-
-    let mut loglik = 0.0;
-    let mut score = vec![0.0; p];
-    let mut info = vec![0.0; p * p];
-    let mut s0 = 0.0;
-    let mut s1 = vec![0.0; p];
-    let mut s2 = vec![0.0; p * p];
-    let mut d1 = vec![0.0; p];
-    let mut d2 = vec![0.0; p * p];
-    let mut a = vec![0.0; p];
-    let n = order.len();
-    let mut i = 0;
-    while i < n {
-        let t = data.time[order[i]];
-        let mut d0 = 0.0;
-        d1.iter_mut().for_each(|v| *v = 0.0);
-        d2.iter_mut().for_each(|v| *v = 0.0);
-        let mut deaths = 0usize;
-        let mut j = i;
-        while j < n && data.time[order[j]] == t {
-            let r = order[j];
-            let eta: f64 = (0..p).map(|k| beta[k] * x(r, k)).sum();
-            let w = eta.exp();
-            s0 += w;
-            for k in 0..p {
-                s1[k] += w * x(r, k);
-                for l in 0..p {
-                    s2[k * p + l] += w * x(r, k) * x(r, l);
-                }
-            }
-            if data.event[r] {
-                deaths += 1;
-                loglik += eta;
-                d0 += w;
-                for k in 0..p {
-                    score[k] += x(r, k);
-                    d1[k] += w * x(r, k);
-                    for l in 0..p {
-                        d2[k * p + l] += w * x(r, k) * x(r, l);
-                    }
-                }
-            }
-            j += 1;
-        }
-        let dd = deaths as f64;
-        for m in 0..deaths {
-            let frac = m as f64 / dd;
-            let den = s0 - frac * d0;
-            loglik -= den.ln();
-            for k in 0..p {
-                a[k] = (s1[k] - frac * d1[k]) / den;
-                score[k] -= a[k];
-            }
-            for k in 0..p {
-                for l in 0..p {
-                    info[k * p + l] += (s2[k * p + l] - frac * d2[k * p + l]) / den - a[k] * a[l];
-                }
-            }
-        }
-        i = j;
-    }
-    (loglik, score, info)
-}
-
-/// Solves `matrix * x = rhs` for a symmetric positive definite `matrix` (Cholesky).
-fn cholesky_solve(matrix: &[f64], rhs: &[f64]) -> Option<Vec<f64>> {
-    let p = rhs.len();
-    let mut l = vec![0.0; p * p];
-    for i in 0..p {
-        for j in 0..=i {
-            let mut sum = matrix[i * p + j];
-            for k in 0..j {
-                sum -= l[i * p + k] * l[j * p + k];
-            }
-            if i == j {
-                if sum <= 1e-12 * matrix[i * p + i].abs().max(f64::MIN_POSITIVE) {
-                    return None;
-                }
-                l[i * p + i] = sum.sqrt();
-            } else {
-                l[i * p + j] = sum / l[j * p + j];
-            }
-        }
-    }
-    let mut y = vec![0.0; p];
-    for i in 0..p {
-        let s: f64 = (0..i).map(|k| l[i * p + k] * y[k]).sum();
-        y[i] = (rhs[i] - s) / l[i * p + i];
-    }
-    let mut out = vec![0.0; p];
-    for i in (0..p).rev() {
-        let s: f64 = (i + 1..p).map(|k| l[k * p + i] * out[k]).sum();
-        out[i] = (y[i] - s) / l[i * p + i];
-    }
-    Some(out)
-}
-
 /// Fits a Cox model with Efron ties on the subjects `rows` (repeats allowed, as in a
-/// bootstrap sample), iterating exactly as survival's `coxph.fit` does.
+/// bootstrap sample) by `radiomics_survival::fit_cox` with `options.eps` and
+/// `options.max_iter`. A coefficient that diverges (monotone likelihood) is returned as
+/// reached, as `cph` does.
 ///
 /// # Errors
-/// [`NomogramError::FitFailed`] when there are no events or the information matrix is singular.
+/// [`NomogramError::FitFailed`] when there are no events, a covariate is constant or collinear
+/// in the sample, or a coefficient is not finite.
 pub fn fit_cox_efron(data: &CoxData<'_>, rows: &[usize], options: CoxFitOptions) -> Result<CoxFit> {
     let p = data.n_covariates;
     if !rows.iter().any(|&r| data.event[r]) {
         return Err(NomogramError::FitFailed { reason: "the sample has no events".into() });
     }
-    let singular = || NomogramError::FitFailed {
-        reason: "the information matrix is singular (a covariate is constant or collinear)".into(),
+    let failed = |e: radiomics_survival::SurvivalError| NomogramError::FitFailed { reason: e.to_string() };
+    let time: Vec<f64> = rows.iter().map(|&r| data.time[r]).collect();
+    let event: Vec<bool> = rows.iter().map(|&r| data.event[r]).collect();
+    let x: Vec<f64> = rows.iter().flat_map(|&r| data.x[r * p..(r + 1) * p].iter().copied()).collect();
+    let names: Vec<String> = (0..p).map(|k| format!("x{}", k + 1)).collect();
+    let name_refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    let outcome = SurvivalData::from_bool(&time, &event).map_err(failed)?;
+    let covariates = Covariates::from_row_major(&name_refs, rows.len(), &x).map_err(failed)?;
+    let cox_options = CoxOptions {
+        ties: Ties::Efron,
+        max_iter: options.max_iter,
+        eps: options.eps,
+        allow_monotone: true,
+        ..CoxOptions::default()
     };
-    let mut beta = vec![0.0; p];
-    let (loglik0, score, info) = efron_derivatives(data, rows, &beta);
-    let step = cholesky_solve(&info, &score).ok_or_else(singular)?;
-    let mut new_beta: Vec<f64> = beta.iter().zip(&step).map(|(b, s)| b + s).collect();
-    let mut loglik = loglik0;
-    let mut halving = false;
-    let mut converged = false;
-    let mut iterations = 0;
-    for iter in 1..=options.max_iter {
-        iterations = iter;
-        let (new_loglik, score, info) = efron_derivatives(data, rows, &new_beta);
-        if (1.0 - loglik / new_loglik).abs() <= options.eps && !halving {
-            loglik = new_loglik;
-            beta.clone_from(&new_beta);
-            converged = true;
-            break;
-        }
-        if iter == options.max_iter {
-            loglik = new_loglik;
-            beta.clone_from(&new_beta);
-            break;
-        }
-        if new_loglik < loglik {
-            halving = true;
-            for k in 0..p {
-                new_beta[k] = (new_beta[k] + beta[k]) / 2.0;
-            }
-        } else {
-            halving = false;
-            loglik = new_loglik;
-            let step = cholesky_solve(&info, &score).ok_or_else(singular)?;
-            beta.copy_from_slice(&new_beta);
-            for (b, s) in new_beta.iter_mut().zip(&step) {
-                *b += s;
-            }
-        }
-    }
-    if beta.iter().any(|b| !b.is_finite()) {
+    let fit = fit_cox(&outcome, &covariates, &cox_options).map_err(failed)?;
+    if fit.coefficients.iter().any(|b| !b.is_finite()) {
         return Err(NomogramError::FitFailed { reason: "coefficients diverged".into() });
     }
-    let nrows = rows.len() as f64;
-    let means: Vec<f64> = (0..p).map(|k| rows.iter().map(|&r| data.x[r * p + k]).sum::<f64>() / nrows).collect();
-    let center = beta.iter().zip(&means).map(|(b, m)| b * m).sum();
-    Ok(CoxFit { coefficients: beta, means, center, loglik: [loglik0, loglik], iterations, converged })
+    let converged = match fit.convergence.termination {
+        Termination::Converged => true,
+        Termination::MonotoneLikelihood { .. } => fit.convergence.final_change <= options.eps,
+        _ => false,
+    };
+    let center = fit.coefficients.iter().zip(&fit.means).map(|(b, m)| b * m).sum();
+    Ok(CoxFit {
+        coefficients: fit.coefficients,
+        means: fit.means,
+        center,
+        loglik: [fit.loglik_null, fit.loglik],
+        iterations: fit.convergence.iterations,
+        converged,
+    })
 }
 
 #[cfg(test)]
@@ -231,8 +126,12 @@ mod tests {
         let rows: Vec<usize> = (0..10).collect();
         let fit = fit_cox_efron(&data, &rows, CoxFitOptions { eps: 1e-12, max_iter: 50 }).unwrap();
         assert!(fit.converged);
-        let (_, score, _) = efron_derivatives(&data, &rows, &fit.coefficients);
-        assert!(score[0].abs() < 1e-8, "score {score:?}");
+        let outcome = SurvivalData::from_bool(&time, &event).unwrap();
+        let covariates = Covariates::from_row_major(&["x"], 10, &x).unwrap();
+        let at_fit =
+            radiomics_survival::partial_likelihood(&outcome, &covariates, &fit.coefficients, None, Ties::Efron)
+                .unwrap();
+        assert!(at_fit.gradient[0].abs() < 1e-8, "score {:?}", at_fit.gradient);
         assert!(fit.loglik[1] > fit.loglik[0]);
     }
 
