@@ -118,8 +118,8 @@ pub struct MaxstatCutpoint {
     pub p_lau94: f64,
     /// Lau92 asymptotic p-value (clipped to [0, 1]).
     pub p_lau92: f64,
-    /// exactGauss p-value (maxstat `pmethod = "exactGauss"`), computed deterministically; see
-    /// the module documentation.
+    /// exactGauss p-value (maxstat `pmethod = "exactGauss"`), computed deterministically as the
+    /// module documentation describes.
     pub p_exact_gauss: f64,
     /// Conditional Monte Carlo p-value (`None` when `permutations == 0`).
     pub p_permutation: Option<f64>,
@@ -437,7 +437,8 @@ mod tests {
         assert!((p - (1.0 - inside)).abs() < 1e-6, "{p} vs {}", 1.0 - inside);
         // More cuts can only raise the probability of exceeding b, and Bonferroni bounds it above.
         let p3 = exact_gauss_pvalue(n, &[10, 20, 30], b);
-        assert!(p3 >= p - 1e-12 && p3 <= 3.0 * 2.0 * normal_cdf(-b));
+        assert!(p3 >= p - 1e-12, "{p3} below the two-cut value {p}");
+        assert!(p3 <= 3.0 * 2.0 * normal_cdf(-b), "{p3} above the Bonferroni bound");
     }
 
     #[test]

@@ -163,19 +163,19 @@ pub(crate) struct State {
     /// glmnet's `ixx`, never cleared along the path).
     pub in_set: Vec<bool>,
     /// Columns that have ever been nonzero, in the order they first became nonzero (glmnet's
-    /// active list `m`); the inner sweeps between full sweeps visit exactly these, in this order.
+    /// active list `m`). The inner sweeps between full sweeps visit exactly these, in this order.
     pub active: Vec<usize>,
     /// `ever[j]` is true when `j` is in `active`.
     pub ever: Vec<bool>,
     /// `|x_j' g|` at the current point for the columns outside `in_set` (glmnet's `ga`), as
-    /// left by the last Karush-Kuhn-Tucker check; the strong rule of the next lambda reads it.
+    /// left by the last Karush-Kuhn-Tucker check. The strong rule of the next lambda reads it.
     pub grad_out: Vec<f64>,
     /// Total coordinate-descent passes.
     pub passes: usize,
 }
 
 impl State {
-    /// The null state `beta = 0` with the given initial set.
+    /// Creates the null state `beta = 0` with the given initial set.
     pub fn new(n: usize, in_set: Vec<bool>) -> Self {
         let p = in_set.len();
         Self {
@@ -280,9 +280,9 @@ fn update(d: &Design, j: usize, xv: f64, l1: f64, l2: f64, h: &[f64], resid: &mu
 /// Solves one lambda from the warm start in `st`. `allowed[j]` is false for columns that must
 /// stay at zero (constant columns). `trace` receives `F` after every outer iteration.
 ///
-/// The iteration is glmnet 4.1-6's `coxnet1`, step for step: at each outer iteration the
-/// weights `h` and `xv_j = sum_i h_i x_ij^2` are frozen; one full sweep visits the set in
-/// column order; while its largest `xv_j dbeta_j^2` is at least `thresh`, sweeps over the active
+/// The iteration is glmnet 4.1-6's `coxnet1`, step for step. At each outer iteration the
+/// weights `h` and `xv_j = sum_i h_i x_ij^2` are frozen, and one full sweep visits the set in
+/// column order. While its largest `xv_j dbeta_j^2` is at least `thresh`, sweeps over the active
 /// list (entry order) run until they fall below `thresh`, then another full sweep follows. The
 /// outer loop ends when no coefficient moved by `xv_j dbeta_j^2 >= thresh` over the whole outer
 /// iteration and no column outside the set violates `|x_j' g| <= lambda alpha v_j`. Only the
