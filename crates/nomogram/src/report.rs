@@ -224,6 +224,15 @@ pub struct ReportExtras {
     pub km_file_stems: Vec<String>,
     /// Figures drawn after the calibration figure.
     pub figures: Vec<ExtraFigure>,
+    /// What one unit of a signature feature is, named in the coefficient table's hazard-ratio
+    /// header "HR per <unit>": for example "1 SD" when the coefficients are on z-scored
+    /// features. `None` gives "HR per unit".
+    pub coefficient_unit: Option<String>,
+    /// Unit of the survival times (e.g. "days"), named in the risk-group header "Median
+    /// survival time, <unit> (95% CI)". `None` leaves the unit out.
+    pub time_unit: Option<String>,
+    /// Cohort the calibration was computed on (e.g. "discovery"), named in its caption.
+    pub calibration_cohort: Option<String>,
 }
 
 /// One section of the report's table part: a table, or a note in place of one.
@@ -272,6 +281,11 @@ fn md_cell(s: &str) -> String {
     s.replace('|', "\\|")
 }
 
+/// ", <cohort> cohort" when the calibration cohort is known, else nothing.
+fn calibration_cohort(extras: &ReportExtras) -> String {
+    extras.calibration_cohort.as_ref().map(|c| format!(", {c} cohort")).unwrap_or_default()
+}
+
 fn opt(v: Option<f64>) -> String {
     v.map_or("NA".into(), fmt_num)
 }
@@ -286,7 +300,11 @@ impl ModelReport<'_> {
             out.push(Section::Table(
                 "Signature coefficients".to_string(),
                 Table {
-                    header: vec!["Term".into(), "Coefficient".into(), "HR per unit".into()],
+                    header: vec![
+                        "Term".into(),
+                        "Coefficient".into(),
+                        format!("HR per {}", extras.coefficient_unit.as_deref().unwrap_or("unit")),
+                    ],
                     rows: self
                         .coefficients
                         .iter()
@@ -325,7 +343,10 @@ impl ModelReport<'_> {
                         "Group".into(),
                         "n".into(),
                         "Events".into(),
-                        "Median OS (95% CI)".into(),
+                        match &extras.time_unit {
+                            Some(unit) => format!("Median survival time, {unit} (95% CI)"),
+                            None => "Median survival time (95% CI)".into(),
+                        },
                         "HR (95% CI)".into(),
                     ],
                     rows,
@@ -356,7 +377,7 @@ impl ModelReport<'_> {
                 })
                 .collect();
             out.push(Section::Table(
-                format!("Calibration at {label} (bootstrap B = {})", cal.resamples_drawn),
+                format!("Calibration at {label}{} (bootstrap B = {})", calibration_cohort(extras), cal.resamples_drawn),
                 Table {
                     header: vec![
                         "n".into(),
@@ -393,7 +414,7 @@ impl ModelReport<'_> {
         if let Some((cal, label)) = &self.calibration {
             let plot = CalibrationPlot { calibration: cal, title: String::new(), time_label: label.clone() };
             figs.push(Figure {
-                caption: format!("Calibration at {label}"),
+                caption: format!("Calibration at {label}{}", calibration_cohort(extras)),
                 file_stem: "calibration".into(),
                 svg: render_svg(&plot, 640, 600)?,
             });
@@ -572,17 +593,21 @@ mod tests {
                 file_stem: "heatmap".into(),
                 svg: "<svg/>".into(),
             }],
+            coefficient_unit: Some("1 SD".into()),
+            ..ReportExtras::default()
         };
         let (md, files) = report.to_markdown_with(&extras).unwrap();
         assert!(md.contains("## Warnings\n\n- small cohort"), "{md}");
         assert!(md.contains("## Risk groups, Discovery\n\nNot shown: monotone likelihood."), "{md}");
         assert!(md.contains("## Table 2. Univariate Cox regression, discovery cohort"), "{md}");
         assert_eq!(files, vec![("heatmap.svg".to_string(), "<svg/>".to_string())]);
+        assert!(md.contains("| Term | Coefficient | HR per 1 SD |"), "{md}");
         let html = report.to_html_with(&extras).unwrap();
         assert!(html.contains("<li>small cohort</li>"), "{html}");
         assert!(html.contains("<h2>Risk groups, Discovery</h2>\n<p>Not shown: monotone likelihood.</p>"), "{html}");
         // Without extras the report is as before.
         let (plain, _) = report.to_markdown().unwrap();
         assert!(!plain.contains("Warnings") && plain.contains("## Table 2. Univariate Cox regression\n"), "{plain}");
+        assert!(plain.contains("| Term | Coefficient | HR per unit |"), "{plain}");
     }
 }

@@ -374,3 +374,117 @@ fn preprocessed_cohort_carries_repeat_segmentations_to_the_icc_step() {
     }
     assert!(checked > 0, "no preprocessed patient with repeat segmentations; failures: {failures:?}");
 }
+
+/// Writes a survival table of `n` patients (`id,time,event,age,size,split` and 6 features) to
+/// `dir/table.csv`. With `signal`, feature `f0` carries the risk (time falls with it); else
+/// every feature is noise. `events_every` sets which patients have an event (every k-th).
+fn write_table(dir: &Path, n: usize, signal: bool, events_every: usize) -> PathBuf {
+    let mut state: u64 = 12345;
+    let mut uniform = move || {
+        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        ((state >> 11) as f64) / ((1u64 << 53) as f64)
+    };
+    let mut out = String::from("id,time,event,age,size,split,f0,f1,f2,f3,f4,f5\n");
+    for i in 0..n {
+        let f: Vec<f64> = (0..6).map(|_| uniform() * 10.0).collect();
+        let risk = if signal { f[0] } else { uniform() * 10.0 };
+        let time = 50.0 + 2000.0 * (-(0.35 * risk)).exp() * (0.5 + uniform());
+        let event = u8::from(i % events_every == 0);
+        let split = if i % 3 == 0 { "validation" } else { "discovery" };
+        out.push_str(&format!(
+            "p{i:03},{time:.1},{event},{:.0},{:.1},{split},{}\n",
+            40.0 + 30.0 * uniform(),
+            1.0 + 4.0 * uniform(),
+            f.iter().map(|v| format!("{v:.4}")).collect::<Vec<_>>().join(",")
+        ));
+    }
+    let path = dir.join("table.csv");
+    std::fs::write(&path, out).unwrap();
+    path
+}
+
+#[test]
+fn table_fit_checks_the_split_before_the_default_clinical_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let table = write_table(dir.path(), 60, true, 1);
+    let o = dir.path().join("o");
+    // No split: the split error, not the missing default clinical column.
+    let out = radiomics(&["fit", "--out", s(&o), "--table", s(&table)]);
+    let (_, stderr) = text(&out);
+    assert_ne!(out.status.code(), Some(0));
+    assert!(stderr.contains("--table needs a split") && !stderr.contains("kps"), "{stderr}");
+    let out = radiomics(&["fit", "--out", s(&o), "--table", s(&table), "--split-fraction", "1.5"]);
+    let (_, stderr) = text(&out);
+    assert!(stderr.contains("--split-fraction 1.5 must be between 0 and 1") && !stderr.contains("kps"), "{stderr}");
+    // A valid split, no --clinical: the error names the default and how to change it.
+    let out = radiomics(&["fit", "--out", s(&o), "--table", s(&table), "--split-column", "split"]);
+    let (_, stderr) = text(&out);
+    assert_ne!(out.status.code(), Some(0));
+    assert!(stderr.contains("has no clinical column \"kps\""), "{stderr}");
+    assert!(stderr.contains("model.clinical = age,kps") && stderr.contains("--clinical none"), "{stderr}");
+    // `--clinical none` and `--clinical ""` mean no clinical covariate.
+    for clinical in ["none", ""] {
+        let o = dir.path().join(format!("o_{clinical}"));
+        let out = radiomics(&[
+            "fit",
+            "--out",
+            s(&o),
+            "--table",
+            s(&table),
+            "--split-column",
+            "split",
+            "--exclude",
+            "age,size",
+            "--clinical",
+            clinical,
+        ]);
+        assert_eq!(out.status.code(), Some(0), "--clinical {clinical:?}");
+        let (header, _) = csv_rows(&o.join("clinical.csv"));
+        assert_eq!(header, ["id", "cohort", "time", "event"], "--clinical {clinical:?}");
+    }
+}
+
+#[test]
+fn an_empty_signature_is_recorded_and_validate_and_report_name_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let table = write_table(dir.path(), 60, false, 2);
+    let o = dir.path().join("o");
+    let import = ["--table", s(&table), "--split-column", "split", "--clinical", "age,size"];
+    let out = radiomics(&[&["fit", "--out", s(&o)][..], &import].concat());
+    let (_, stderr) = text(&out);
+    let signature = json(&o.join("model").join("signature.json"));
+    assert_eq!(signature["terms"].as_array().map(Vec::len), Some(0), "noise features: {signature}");
+    assert_ne!(out.status.code(), Some(0), "fit of an empty signature");
+    assert!(stderr.contains("the signature is empty"), "{stderr}");
+    let warnings = signature["warnings"].as_array().unwrap();
+    assert!(warnings[0].as_str().unwrap().contains("the LASSO kept no feature at lambda.min"), "{warnings:?}");
+    for stage in ["validate", "report"] {
+        let out = radiomics(&[stage, "--out", s(&o)]);
+        let (_, stderr) = text(&out);
+        assert_ne!(out.status.code(), Some(0), "{stage}");
+        assert!(stderr.contains("the LASSO kept no feature") && stderr.contains("more discovery patients"), "{stderr}");
+        assert!(!stderr.contains("group(s) with subjects"), "{stderr}");
+    }
+}
+
+#[test]
+fn too_few_events_for_the_folds_names_the_option_and_the_cohort_size() {
+    let dir = tempfile::tempdir().unwrap();
+    // 40 discovery patients with 6 events (ids 7, 14, 28, 35, 49, 56): 10 folds leave some
+    // without an event.
+    let table = write_table(dir.path(), 60, true, 7);
+    let o = dir.path().join("o");
+    let out =
+        radiomics(&["fit", "--out", s(&o), "--table", s(&table), "--split-column", "split", "--clinical", "none"]);
+    let (_, stderr) = text(&out);
+    assert_ne!(out.status.code(), Some(0));
+    assert!(stderr.contains("10 folds on 40 discovery patients (6 events)"), "{stderr}");
+    assert!(stderr.contains("[model] folds"), "{stderr}");
+}
+
+#[test]
+fn extract_help_says_output_is_required_for_one_patient() {
+    let out = radiomics(&["extract", "--help"]);
+    let (stdout, _) = text(&out);
+    assert!(stdout.contains("required with --t1"), "{stdout}");
+}

@@ -35,8 +35,9 @@ pub struct ExtractArgs {
     /// parent folder name).
     #[arg(long)]
     pub id: Option<String>,
-    /// Output CSV of the single patient (one wide row).
-    #[arg(short, long)]
+    /// Output CSV of the single patient (one wide row); required with --t1 ... (single
+    /// patient).
+    #[arg(short, long, value_name = "OUT.csv")]
     pub output: Option<PathBuf>,
     /// Manifest CSV of a cohort (see docs/pipeline.md).
     #[arg(long, requires = "out")]

@@ -39,5 +39,12 @@ pub fn run(args: FitArgs) -> anyhow::Result<ExitCode> {
         signature.discovery_events,
         layout.signature_json().display()
     );
+    if signature.is_empty() {
+        eprintln!(
+            "error: the signature is empty, so `validate` and `report` cannot use it; {} was written for inspection",
+            layout.signature_json().display()
+        );
+        return Ok(ExitCode::from(2));
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -101,6 +101,20 @@ pub fn sample_size_warnings(patients: usize, events: usize, features: usize) -> 
     out
 }
 
+/// Builds the warning recorded in `signature.json` when the LASSO keeps no feature at the
+/// chosen lambda, with what to change.
+pub fn empty_signature_message(choice: &str, lambda_used: f64, setting: LambdaChoice) -> String {
+    let other = match setting {
+        LambdaChoice::Min => "",
+        LambdaChoice::OneSe => "`[model] lambda = \"min\"` in the config (lambda.1se keeps fewer features), ",
+    };
+    format!(
+        "the LASSO kept no feature at lambda.{choice} (lambda = {lambda_used:.4}): the signature is empty, every score \
+         is 0 and there is no cut point or risk group; try {other}more discovery patients (a larger --split-fraction), \
+         more events, or a looser feature selection"
+    )
+}
+
 /// The cross-validation curve of the LASSO path.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CvCurve {
@@ -132,6 +146,11 @@ impl Signature {
         );
         let value = read_json(&path)?;
         serde_json::from_value(value).with_context(|| format!("{} does not parse as a signature", path.display()))
+    }
+
+    /// Returns true when the LASSO kept no feature (every score is 0).
+    pub fn is_empty(&self) -> bool {
+        self.terms.is_empty()
     }
 
     /// Signature scores of the rows of `study` (missing values replaced by the discovery
@@ -230,7 +249,16 @@ pub fn run_fit(config: &Config, layout: &Layout) -> anyhow::Result<Signature> {
         measure: CvMeasure::Deviance,
         ..CvOptions::default()
     };
-    let cv = cv_coxnet(&data, &x, &options).context("LASSO Cox cross-validation")?;
+    let cv = cv_coxnet(&data, &x, &options).with_context(|| {
+        format!(
+            "LASSO Cox cross-validation with {} folds on {} discovery patients ({} events): lower `[model] folds` \
+             in the config, or give the discovery cohort more patients (a larger --split-fraction, fewer \
+             --validation-ids)",
+            config.model.folds,
+            rows.len(),
+            data.n_events()
+        )
+    })?;
     let (beta, lambda_used, choice) = match config.model.lambda {
         LambdaChoice::Min => (cv.coefficients_min(), cv.lambda_min, "min"),
         LambdaChoice::OneSe => (cv.coefficients_1se(), cv.lambda_1se, "1se"),
@@ -247,12 +275,11 @@ pub fn run_fit(config: &Config, layout: &Layout) -> anyhow::Result<Signature> {
             median: scalers[j].2,
         })
         .collect();
+    let mut warnings = Vec::new();
     if terms.is_empty() {
-        tracing::warn!(
-            "the LASSO keeps no feature at lambda.{choice} = {lambda_used:.4}: every score is 0 and the signature carries no information"
-        );
+        warnings.push(empty_signature_message(choice, lambda_used, config.model.lambda));
     }
-    let warnings = sample_size_warnings(rows.len(), data.n_events(), terms.len());
+    warnings.extend(sample_size_warnings(rows.len(), data.n_events(), terms.len()));
     for w in &warnings {
         tracing::warn!("{w}");
     }

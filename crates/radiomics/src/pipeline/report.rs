@@ -61,6 +61,13 @@ fn cohort_label(c: Cohort) -> &'static str {
 pub fn run_report(config: &Config, layout: &Layout) -> anyhow::Result<()> {
     let study = Study::load(layout)?;
     let signature = Signature::read(layout)?;
+    anyhow::ensure!(
+        !signature.is_empty(),
+        "{}: {}; then rerun `radiomics fit --out {}`",
+        layout.signature_json().display(),
+        super::fit::empty_signature_message(&signature.lambda_choice, signature.lambda_used, config.model.lambda),
+        layout.root.display()
+    );
     let validation_path = layout.validation_json();
     anyhow::ensure!(
         validation_path.is_file(),
@@ -263,8 +270,11 @@ pub fn run_report(config: &Config, layout: &Layout) -> anyhow::Result<()> {
         save_png(layout, "nomogram", &plot, (1000, 700))?;
     }
     if let Some((cal, label)) = &calibration {
-        let plot =
-            CalibrationPlot { calibration: cal, title: format!("Calibration at {label}"), time_label: label.clone() };
+        let plot = CalibrationPlot {
+            calibration: cal,
+            title: format!("Calibration at {label}, discovery cohort"),
+            time_label: label.clone(),
+        };
         save_png(layout, "calibration", &plot, (700, 700))?;
     }
 
@@ -375,6 +385,10 @@ pub fn run_report(config: &Config, layout: &Layout) -> anyhow::Result<()> {
     for n in &notes {
         tracing::warn!("report: {n}");
     }
+    // The fit z-scores every feature with the discovery mean and SD (pipeline::fit).
+    extras.coefficient_unit = Some("1 SD".into());
+    extras.time_unit = Some(unit.to_string());
+    extras.calibration_cohort = Some("discovery".into());
     extras.warnings = signature.warnings.iter().cloned().chain(notes.iter().cloned()).collect();
     report.write_with(&layout.report_dir(), "report", &extras).context("cannot write the report")?;
     let meta = Meta::new("report", config, config.model.seed);

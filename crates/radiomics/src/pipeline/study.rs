@@ -47,12 +47,23 @@ pub struct TableImport {
     #[arg(long, default_value_t = 42)]
     pub split_seed: u64,
     /// Clinical columns of --table (comma-separated), kept out of the features and used in the
-    /// combined model; overrides `model.clinical`.
+    /// combined model; overrides `model.clinical` (default age,kps). `none` or an empty value:
+    /// no clinical covariate.
     #[arg(long, value_delimiter = ',')]
     pub clinical: Option<Vec<String>>,
     /// Columns of --table to ignore (comma-separated).
     #[arg(long, value_delimiter = ',')]
     pub exclude: Vec<String>,
+}
+
+/// The default of `model.clinical`, named in the error raised when `--table` lacks these columns.
+pub const DEFAULT_CLINICAL: [&str; 2] = ["age", "kps"];
+
+/// Parses the clinical columns of `--clinical`: the comma-separated names, where `none` or an
+/// empty value means no clinical covariate.
+pub fn parse_clinical_option(values: &[String]) -> Vec<String> {
+    let names: Vec<String> = values.iter().map(|v| v.trim()).filter(|v| !v.is_empty()).map(String::from).collect();
+    if names.len() == 1 && names[0].eq_ignore_ascii_case("none") { Vec::new() } else { names }
 }
 
 /// Settings of a table stage: `--config`, else the settings recorded in `OUT/run.json`, else
@@ -80,7 +91,7 @@ pub fn stage_config(config: Option<&Path>, layout: &Layout, import: &TableImport
         }
     };
     if let Some(clinical) = &import.clinical {
-        cfg.model.clinical = clinical.clone();
+        cfg.model.clinical = parse_clinical_option(clinical);
     }
     cfg.output.dir = layout.root.clone();
     Ok(cfg)
@@ -113,10 +124,6 @@ pub fn import_table(import: &TableImport, clinical: &[String], layout: &Layout, 
     let time_col = find(&import.time_column, "time")?;
     let event_col = find(&import.event_column, "event")?;
     let split_col = import.split_column.as_deref().map(|c| find(c, "split")).transpose()?;
-    let clinical_cols: Vec<usize> = clinical.iter().map(|c| find(c, "clinical")).collect::<anyhow::Result<_>>()?;
-    for c in &import.exclude {
-        find(c, "--exclude")?;
-    }
 
     // Cohorts.
     let ids: Vec<String> = records.iter().map(|r| r[id_col].to_string()).collect();
@@ -159,6 +166,27 @@ pub fn import_table(import: &TableImport, clinical: &[String], layout: &Layout, 
     } else {
         bail!("--table needs a split: --split-column COL, --validation-ids FILE or --split-fraction F");
     };
+    // The clinical columns are checked after the split, so that a split error is not hidden.
+    let clinical_cols: Vec<usize> = clinical
+        .iter()
+        .map(|c| {
+            find(c, "clinical").map_err(|e| {
+                if import.clinical.is_none() && clinical == DEFAULT_CLINICAL.as_slice() {
+                    e.context(format!(
+                        "the clinical covariates default to model.clinical = {}; name the columns of {name} with \
+                         --clinical COL,COL, or use --clinical none (or `[model] clinical = []` in the config) for \
+                         no clinical covariate",
+                        DEFAULT_CLINICAL.join(",")
+                    ))
+                } else {
+                    e
+                }
+            })
+        })
+        .collect::<anyhow::Result<_>>()?;
+    for c in &import.exclude {
+        find(c, "--exclude")?;
+    }
 
     // Columns.
     let reserved: HashSet<usize> = [id_col, time_col, event_col]

@@ -155,6 +155,13 @@ pub struct ValidationSummary {
 pub fn run_validate(config: &Config, layout: &Layout) -> anyhow::Result<ValidationSummary> {
     let study = Study::load(layout)?;
     let signature = Signature::read(layout)?;
+    anyhow::ensure!(
+        !signature.is_empty(),
+        "{}: {}; then rerun `radiomics fit --out {}`",
+        layout.signature_json().display(),
+        super::fit::empty_signature_message(&signature.lambda_choice, signature.lambda_used, config.model.lambda),
+        layout.root.display()
+    );
     let scores = signature.scores(&study)?;
     let rho = config.validation.rho;
 
