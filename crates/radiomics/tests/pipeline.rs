@@ -412,16 +412,19 @@ fn table_fit_checks_the_split_before_the_default_clinical_columns() {
     let out = radiomics(&["fit", "--out", s(&o), "--table", s(&table)]);
     let (_, stderr) = text(&out);
     assert_ne!(out.status.code(), Some(0));
-    assert!(stderr.contains("--table needs a split") && !stderr.contains("kps"), "{stderr}");
+    assert!(stderr.contains("--table needs a split"), "{stderr}");
+    assert!(!stderr.contains("kps"), "{stderr}");
     let out = radiomics(&["fit", "--out", s(&o), "--table", s(&table), "--split-fraction", "1.5"]);
     let (_, stderr) = text(&out);
-    assert!(stderr.contains("--split-fraction 1.5 must be between 0 and 1") && !stderr.contains("kps"), "{stderr}");
+    assert!(stderr.contains("--split-fraction 1.5 must be between 0 and 1"), "{stderr}");
+    assert!(!stderr.contains("kps"), "{stderr}");
     // A valid split, no --clinical: the error names the default and how to change it.
     let out = radiomics(&["fit", "--out", s(&o), "--table", s(&table), "--split-column", "split"]);
     let (_, stderr) = text(&out);
     assert_ne!(out.status.code(), Some(0));
     assert!(stderr.contains("has no clinical column \"kps\""), "{stderr}");
-    assert!(stderr.contains("model.clinical = age,kps") && stderr.contains("--clinical none"), "{stderr}");
+    assert!(stderr.contains("model.clinical = age,kps"), "{stderr}");
+    assert!(stderr.contains("--clinical none"), "{stderr}");
     // `--clinical none` and `--clinical ""` mean no clinical covariate.
     for clinical in ["none", ""] {
         let o = dir.path().join(format!("o_{clinical}"));
@@ -454,17 +457,31 @@ fn an_empty_signature_is_recorded_and_validate_and_report_name_it() {
     let (_, stderr) = text(&out);
     let signature = json(&o.join("model").join("signature.json"));
     assert_eq!(signature["terms"].as_array().map(Vec::len), Some(0), "noise features: {signature}");
-    assert_ne!(out.status.code(), Some(0), "fit of an empty signature");
-    assert!(stderr.contains("the signature is empty"), "{stderr}");
+    assert_eq!(out.status.code(), Some(0), "fit of an empty signature");
+    assert!(stderr.contains("warning: the LASSO kept no feature at lambda.min"), "{stderr}");
     let warnings = signature["warnings"].as_array().unwrap();
     assert!(warnings[0].as_str().unwrap().contains("the LASSO kept no feature at lambda.min"), "{warnings:?}");
-    for stage in ["validate", "report"] {
-        let out = radiomics(&[stage, "--out", s(&o)]);
-        let (_, stderr) = text(&out);
-        assert_ne!(out.status.code(), Some(0), "{stage}");
-        assert!(stderr.contains("the LASSO kept no feature") && stderr.contains("more discovery patients"), "{stderr}");
-        assert!(!stderr.contains("group(s) with subjects"), "{stderr}");
-    }
+
+    let out = radiomics(&["validate", "--out", s(&o)]);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "validate of an empty signature");
+    assert!(stdout.contains("empty signature"), "{stdout}{stderr}");
+    assert!(!stderr.contains("group(s) with subjects"), "{stdout}{stderr}");
+    let validation = json(&o.join("validation").join("validation.json"));
+    assert_eq!(validation["signature_empty"], true, "{validation}");
+    assert!(validation["cut_point"].is_null(), "{validation}");
+    assert!(validation["message"].as_str().unwrap().contains("more discovery patients"), "{validation}");
+    // The combined model holds the clinical covariates alone.
+    let covariates = validation["combined_model"]["covariates"].as_array().unwrap();
+    assert_eq!(covariates, &[serde_json::json!("age"), serde_json::json!("size")], "{validation}");
+    assert_eq!(validation["combined_model"]["terms"].as_array().map(Vec::len), Some(2), "{validation}");
+
+    let out = radiomics(&["report", "--out", s(&o)]);
+    assert_eq!(out.status.code(), Some(0), "report of an empty signature");
+    let md = std::fs::read_to_string(o.join("report").join("report.md")).unwrap();
+    assert!(md.contains("the LASSO kept no feature at lambda.min (lambda = "), "{md}");
+    assert!(md.contains("## Risk groups, all cohorts\n\nNot shown: the LASSO kept no feature"), "{md}");
+    assert!(!md.contains("Signature coefficients"), "{md}");
 }
 
 #[test]

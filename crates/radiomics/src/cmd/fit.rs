@@ -39,12 +39,11 @@ pub fn run(args: FitArgs) -> anyhow::Result<ExitCode> {
         signature.discovery_events,
         layout.signature_json().display()
     );
-    if signature.is_empty() {
+    if let Some(w) = signature.warnings.first().filter(|_| signature.is_empty()) {
         eprintln!(
-            "error: the signature is empty, so `validate` and `report` cannot use it; {} was written for inspection",
-            layout.signature_json().display()
+            "warning: {w}\nwarning: `validate` and `report` will state that the signature is empty (no score, cut point \
+             or risk group)"
         );
-        return Ok(ExitCode::from(2));
     }
     Ok(ExitCode::SUCCESS)
 }

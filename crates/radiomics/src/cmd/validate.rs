@@ -34,6 +34,13 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<ExitCode> {
             println!("{name} C-index {c:.3} (95% CI {lo:.3}-{hi:.3})");
         }
     }
-    println!("cut point {:.4}; details in {}", summary.cut, layout.validation_json().display());
+    if summary.cut.is_nan() {
+        println!(
+            "empty signature: no score, cut point or risk group; details in {}",
+            layout.validation_json().display()
+        );
+    } else {
+        println!("cut point {:.4}; details in {}", summary.cut, layout.validation_json().display());
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -57,17 +57,59 @@ fn cohort_label(c: Cohort) -> &'static str {
     }
 }
 
+/// Writes the report of an empty signature: the cohort table, and in place of the score,
+/// risk-group, nomogram and calibration sections the message that the LASSO kept no feature.
+fn write_empty_signature_report(
+    config: &Config,
+    layout: &Layout,
+    signature: &Signature,
+    cohort_tab: Option<radiomics_nomogram::report::Table>,
+    notes: Vec<String>,
+    mut extras: ReportExtras,
+) -> anyhow::Result<()> {
+    let message =
+        super::fit::empty_signature_message(&signature.lambda_choice, signature.lambda_used, config.model.lambda);
+    let description = format!(
+        "No signature: {message}. LASSO Cox path of {} candidate features, {}-fold cross-validation (seed {}) on {} \
+         discovery patients ({} events). See validation.json for the combined model of the clinical covariates.",
+        signature.candidates,
+        signature.cv.folds,
+        signature.cv.seed,
+        signature.discovery_patients,
+        signature.discovery_events
+    );
+    let report = ModelReport {
+        title: "Radiomics survival model".into(),
+        description,
+        cohort_table: cohort_tab,
+        coefficients: Vec::new(),
+        c_index: None,
+        risk_groups: Vec::new(),
+        km_plots: Vec::new(),
+        univariate: None,
+        nomogram: None,
+        calibration: None,
+    };
+    extras.risk_group_notes = vec![("all cohorts".into(), format!("Not shown: {message}."))];
+    extras.time_unit = Some(config.validation.time_unit.clone());
+    extras.warnings = signature.warnings.iter().cloned().chain(notes.iter().cloned()).collect();
+    for n in &notes {
+        tracing::warn!("report: {n}");
+    }
+    report.write_with(&layout.report_dir(), "report", &extras).context("cannot write the report")?;
+    let meta = Meta::new("report", config, config.model.seed);
+    write_json_with_meta(
+        &layout.report_dir().join("report.json"),
+        &meta,
+        serde_json::json!({ "files": ["report.html", "report.md"], "notes": notes, "signature_empty": true }),
+    )?;
+    Ok(())
+}
+
 /// Runs the `report` stage on the files of `layout`.
 pub fn run_report(config: &Config, layout: &Layout) -> anyhow::Result<()> {
     let study = Study::load(layout)?;
     let signature = Signature::read(layout)?;
-    anyhow::ensure!(
-        !signature.is_empty(),
-        "{}: {}; then rerun `radiomics fit --out {}`",
-        layout.signature_json().display(),
-        super::fit::empty_signature_message(&signature.lambda_choice, signature.lambda_used, config.model.lambda),
-        layout.root.display()
-    );
     let validation_path = layout.validation_json();
     anyhow::ensure!(
         validation_path.is_file(),
@@ -76,7 +118,6 @@ pub fn run_report(config: &Config, layout: &Layout) -> anyhow::Result<()> {
         layout.root.display()
     );
     let validation = read_json(&validation_path)?;
-    let cut = validation["cut_point"]["cut"].as_f64().context("validation.json has no cut_point.cut")?;
     let rho = config.validation.rho;
     let scores = signature.scores(&study)?;
     layout.create()?;
@@ -137,6 +178,11 @@ pub fn run_report(config: &Config, layout: &Layout) -> anyhow::Result<()> {
     {
         row[0] = format!("Median follow-up, {unit} (reverse Kaplan-Meier)");
     }
+
+    if signature.is_empty() {
+        return write_empty_signature_report(config, layout, &signature, cohort_tab, notes, extras);
+    }
+    let cut = validation["cut_point"]["cut"].as_f64().context("validation.json has no cut_point.cut")?;
 
     // C-index and risk groups per cohort.
     let c_rows: Vec<(&str, &SurvivalData, &[f64])> =

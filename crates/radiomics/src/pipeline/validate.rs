@@ -147,7 +147,7 @@ pub struct ValidationSummary {
     pub discovery_c: Option<(f64, f64, f64)>,
     /// C-index of the signature in the validation cohort, with its 95% CI.
     pub validation_c: Option<(f64, f64, f64)>,
-    /// Cut point.
+    /// Cut point (NaN when the signature is empty).
     pub cut: f64,
 }
 
@@ -155,13 +155,9 @@ pub struct ValidationSummary {
 pub fn run_validate(config: &Config, layout: &Layout) -> anyhow::Result<ValidationSummary> {
     let study = Study::load(layout)?;
     let signature = Signature::read(layout)?;
-    anyhow::ensure!(
-        !signature.is_empty(),
-        "{}: {}; then rerun `radiomics fit --out {}`",
-        layout.signature_json().display(),
-        super::fit::empty_signature_message(&signature.lambda_choice, signature.lambda_used, config.model.lambda),
-        layout.root.display()
-    );
+    if signature.is_empty() {
+        return validate_empty_signature(config, layout, &study, &signature);
+    }
     let scores = signature.scores(&study)?;
     let rho = config.validation.rho;
 
@@ -197,7 +193,7 @@ pub fn run_validate(config: &Config, layout: &Layout) -> anyhow::Result<Validati
     }
 
     // Combined Cox model: score + clinical covariates, fitted on discovery complete cases.
-    let combined = combined_model(config, &study, &scores, &disc_rows).unwrap_or_else(|e| {
+    let combined = combined_model(config, &study, Some(&scores), &disc_rows).unwrap_or_else(|e| {
         tracing::warn!("combined model: {e:#}");
         json!({ "error": format!("{e:#}") })
     });
@@ -230,10 +226,65 @@ pub fn run_validate(config: &Config, layout: &Layout) -> anyhow::Result<Validati
     Ok(ValidationSummary { discovery_c: c_of[0], validation_c: c_of[1], cut: cut.cut })
 }
 
-/// Fits `score + clinical` on discovery and reports its terms and C-index per cohort.
-fn combined_model(config: &Config, study: &Study, scores: &[f64], disc_rows: &[usize]) -> anyhow::Result<Value> {
+/// Writes `validation.json` of an empty signature: no score, cut point or risk group, the
+/// patients and events per cohort, and the Cox model of the clinical covariates alone (if any).
+fn validate_empty_signature(
+    config: &Config,
+    layout: &Layout,
+    study: &Study,
+    signature: &Signature,
+) -> anyhow::Result<ValidationSummary> {
+    let message =
+        super::fit::empty_signature_message(&signature.lambda_choice, signature.lambda_used, config.model.lambda);
+    tracing::warn!("{message}");
+    let mut cohorts = Vec::new();
+    let mut disc_rows = Vec::new();
+    for cohort in [Cohort::Discovery, Cohort::Validation] {
+        let rows = study.rows_with_outcome(cohort);
+        let events = rows.iter().filter(|&&i| study.clinical.rows[i].event == Some(true)).count();
+        cohorts.push(json!({ "cohort": cohort.as_str(), "patients": rows.len(), "events": events,
+                             "concordance": Value::Null, "notes": [message.clone()] }));
+        if cohort == Cohort::Discovery {
+            disc_rows = rows;
+        }
+    }
+    let combined = if config.model.clinical.is_empty() {
+        json!({ "error": "no signature score and no clinical covariate: there is no model to fit" })
+    } else {
+        combined_model(config, study, None, &disc_rows).unwrap_or_else(|e| {
+            tracing::warn!("combined model: {e:#}");
+            json!({ "error": format!("{e:#}") })
+        })
+    };
+    layout.create()?;
+    let meta = Meta::new("validate", config, config.model.seed);
+    let body = json!({
+        "signature_features": 0,
+        "signature_empty": true,
+        "message": message,
+        "cut_point": Value::Null,
+        "cohorts": cohorts,
+        "combined_model": combined,
+    });
+    write_json_with_meta(&layout.validation_json(), &meta, body)?;
+    Ok(ValidationSummary { discovery_c: None, validation_c: None, cut: f64::NAN })
+}
+
+/// Fits `score + clinical` on discovery (the clinical covariates alone when `scores` is
+/// `None`) and reports its terms and C-index per cohort.
+fn combined_model(
+    config: &Config,
+    study: &Study,
+    scores: Option<&[f64]>,
+    disc_rows: &[usize],
+) -> anyhow::Result<Value> {
     let clinical = &config.model.clinical;
-    let mut columns: Vec<Vec<Option<f64>>> = vec![scores.iter().map(|s| Some(*s)).collect()];
+    let mut columns: Vec<Vec<Option<f64>>> = Vec::new();
+    let mut names = Vec::new();
+    if let Some(scores) = scores {
+        columns.push(scores.iter().map(|s| Some(*s)).collect());
+        names.push("score".to_string());
+    }
     for c in clinical {
         columns.push(study.clinical.numeric_column(c)?);
     }
@@ -242,7 +293,6 @@ fn combined_model(config: &Config, study: &Study, scores: &[f64], disc_rows: &[u
     let left_out = disc_rows.len() - rows.len();
     let (t, e) = study.outcome(&rows);
     let data = SurvivalData::new(&t, &e)?;
-    let mut names = vec!["score".to_string()];
     names.extend(clinical.iter().cloned());
     let refs: Vec<&str> = names.iter().map(String::as_str).collect();
     let x_of = |rows: &[usize]| -> Vec<Vec<f64>> {
