@@ -113,11 +113,12 @@ fn run_stages(
     let started = Instant::now();
     let validation = super::validate::run_validate(config, layout).context("validation stage")?;
     let c_text = |c: Option<(f64, f64, f64)>| c.map_or("undefined".to_string(), |c| format!("{:.2}", c.0));
+    let cut_text =
+        if validation.cut.is_nan() { "none (empty signature)".to_string() } else { format!("{:.3}", validation.cut) };
     let detail = format!(
-        "C-index discovery {}, validation {}; cut {:.3}",
+        "C-index discovery {}, validation {}; cut {cut_text}",
         c_text(validation.discovery_c),
         c_text(validation.validation_c),
-        validation.cut
     );
     push(record, whole_table("validate", started, detail))?;
     let started = Instant::now();
