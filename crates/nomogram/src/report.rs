@@ -225,11 +225,11 @@ pub struct ReportExtras {
     /// Figures drawn after the calibration figure.
     pub figures: Vec<ExtraFigure>,
     /// What one unit of a signature feature is, named in the coefficient table's hazard-ratio
-    /// header "HR per <unit>": for example "1 SD" when the coefficients are on z-scored
+    /// header "HR per `<unit>`": for example "1 SD" when the coefficients are on z-scored
     /// features. `None` gives "HR per unit".
     pub coefficient_unit: Option<String>,
     /// Unit of the survival times (e.g. "days"), named in the risk-group header "Median
-    /// survival time, <unit> (95% CI)". `None` leaves the unit out.
+    /// survival time, `<unit>` (95% CI)". `None` leaves the unit out.
     pub time_unit: Option<String>,
     /// Cohort the calibration was computed on (e.g. "discovery"), named in its caption.
     pub calibration_cohort: Option<String>,
@@ -281,7 +281,7 @@ fn md_cell(s: &str) -> String {
     s.replace('|', "\\|")
 }
 
-/// ", <cohort> cohort" when the calibration cohort is known, else nothing.
+/// `", <cohort> cohort"` when the calibration cohort is known, else nothing.
 fn calibration_cohort(extras: &ReportExtras) -> String {
     extras.calibration_cohort.as_ref().map(|c| format!(", {c} cohort")).unwrap_or_default()
 }

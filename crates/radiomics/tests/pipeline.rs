@@ -478,10 +478,18 @@ fn an_empty_signature_is_recorded_and_validate_and_report_name_it() {
 
     let out = radiomics(&["report", "--out", s(&o)]);
     assert_eq!(out.status.code(), Some(0), "report of an empty signature");
+    assert!(text(&out).0.contains("report written to"), "report says where it wrote");
     let md = std::fs::read_to_string(o.join("report").join("report.md")).unwrap();
     assert!(md.contains("the LASSO kept no feature at lambda.min (lambda = "), "{md}");
     assert!(md.contains("## Risk groups, all cohorts\n\nNot shown: the LASSO kept no feature"), "{md}");
     assert!(!md.contains("Signature coefficients"), "{md}");
+
+    // `select` on the imported table prints the count left after each step.
+    let out = radiomics(&["select", "--out", s(&o)]);
+    assert_eq!(out.status.code(), Some(0), "select on the imported table");
+    let stdout = text(&out).0;
+    assert!(stdout.starts_with("selection: input "), "{stdout}");
+    assert!(stdout.contains("features kept"), "{stdout}");
 }
 
 #[test]

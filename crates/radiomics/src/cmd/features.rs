@@ -38,7 +38,8 @@ pub struct FeaturesArgs {
     pub image: PathBuf,
     /// Label map on the image grid (.nii, .nii.gz or .nrrd).
     pub mask: PathBuf,
-    /// Label(s) of the ROI; a comma list takes their union (BraTS tumour core: 1,4).
+    /// Label(s) of the ROI; a comma list takes their union (BraTS tumour core: 1,4). Default:
+    /// the params file's `label`, else 1.
     #[arg(long, value_delimiter = ',')]
     pub label: Vec<u32>,
     /// PyRadiomics YAML parameter file (`setting`, `featureClass`, `imageType: Original`).

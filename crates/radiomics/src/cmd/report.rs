@@ -29,5 +29,6 @@ pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
         import_table(&args.import, &config.model.clinical, &layout, &config)?;
     }
     crate::pipeline::report::run_report(&config, &layout)?;
+    println!("report written to {}", layout.report_dir().display());
     Ok(ExitCode::SUCCESS)
 }

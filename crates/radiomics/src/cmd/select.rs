@@ -28,6 +28,8 @@ pub fn run(args: SelectArgs) -> anyhow::Result<ExitCode> {
     if args.import.table.is_some() {
         import_table(&args.import, &config.model.clinical, &layout, &config)?;
     }
-    crate::pipeline::select::run_select(&config, &layout)?;
+    let summary = crate::pipeline::select::run_select(&config, &layout)?;
+    let steps: Vec<String> = summary.counts.iter().map(|(step, n)| format!("{step} {n}")).collect();
+    println!("selection: {}; {} features kept", steps.join(", "), summary.selected.len());
     Ok(ExitCode::SUCCESS)
 }
