@@ -39,10 +39,10 @@ pub fn run(args: FitArgs) -> anyhow::Result<ExitCode> {
         signature.discovery_events,
         layout.signature_json().display()
     );
-    if let Some(w) = signature.warnings.first().filter(|_| signature.is_empty()) {
+    // The reason was logged as a warning by the stage; add what the next stages will do.
+    if signature.is_empty() {
         eprintln!(
-            "warning: {w}\nwarning: `validate` and `report` will state that the signature is empty (no score, cut point \
-             or risk group)"
+            "warning: `validate` and `report` will state that the signature is empty (no score, cut point or risk group)"
         );
     }
     Ok(ExitCode::SUCCESS)
