@@ -54,7 +54,7 @@ class RustSide:
         self.proc.stdin.flush()
         line = self.proc.stdout.readline().split()
         if not line or line[0] != "times":
-            raise SystemExit(f"{self.name}: unexpected answer {line!r}")
+            raise SystemExit(f"{self.name}: unexpected reply {line!r}, expected "times ..."")
         return [float(v) for v in line[1:]]
 
     def close(self):

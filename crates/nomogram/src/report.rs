@@ -224,7 +224,7 @@ pub struct ReportExtras {
     pub km_file_stems: Vec<String>,
     /// Figures drawn after the calibration figure.
     pub figures: Vec<ExtraFigure>,
-    /// What one unit of a signature feature is, named in the coefficient table's hazard-ratio
+    /// Unit of a signature feature, named in the coefficient table's hazard-ratio
     /// header "HR per `<unit>`": for example "1 SD" when the coefficients are on z-scored
     /// features. `None` gives "HR per unit".
     pub coefficient_unit: Option<String>,
@@ -566,7 +566,8 @@ mod tests {
         assert_eq!(clip_c_index_ci(-0.02, 0.4), (0.0, 0.4));
         assert_eq!(clip_c_index_ci(0.6, 0.8), (0.6, 0.8));
         let (lower, upper) = clip_c_index_ci(f64::NAN, 0.8);
-        assert!(lower.is_nan() && upper == 0.8);
+        assert!(lower.is_nan());
+        assert_eq!(upper, 0.8);
     }
 
     #[test]
@@ -607,7 +608,8 @@ mod tests {
         assert!(html.contains("<h2>Risk groups, Discovery</h2>\n<p>Not shown: monotone likelihood.</p>"), "{html}");
         // Without extras the report is as before.
         let (plain, _) = report.to_markdown().unwrap();
-        assert!(!plain.contains("Warnings") && plain.contains("## Table 2. Univariate Cox regression\n"), "{plain}");
+        assert!(!plain.contains("Warnings"), "{plain}");
+        assert!(plain.contains("## Table 2. Univariate Cox regression\n"), "{plain}");
         assert!(plain.contains("| Term | Coefficient | HR per unit |"), "{plain}");
     }
 }

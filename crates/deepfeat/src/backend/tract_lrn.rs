@@ -156,7 +156,7 @@ pub(crate) fn lrn_channels(x: &[f32], y: &mut [f32], n: usize, c: usize, plane: 
 mod tests {
     use super::*;
 
-    /// The definition, one value at a time in double precision.
+    /// Computes LRN from its definition, one value at a time in double precision.
     fn reference(x: &[f32], n: usize, c: usize, plane: usize, p: &LrnParams) -> Vec<f64> {
         let mut y = vec![0f64; x.len()];
         let before = (p.size - 1) / 2;

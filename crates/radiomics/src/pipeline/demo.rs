@@ -13,9 +13,9 @@ use rayon::prelude::*;
 use super::config::{Config, DeepWidths};
 use super::layout::write_atomic;
 
-/// Smallest cohort `radiomics demo` accepts. Measured on the demo (seed 2024, debug build):
-/// 40 patients give a validation C-index of 0.45 and 50 give 0.65 (95% CI down to 0.47), while
-/// 60 give 0.80 and 100 about 0.73; below 60 the signature does not recover the planted signal.
+/// Smallest cohort `radiomics demo` accepts. Measured on the demo with its default seed (debug
+/// build), 40 patients give a validation C-index of 0.45 and 50 give 0.65 (95% CI down to 0.47).
+/// 60 give 0.80 and 100 about 0.73, so below 60 the signature does not recover the planted signal.
 pub const DEMO_MIN_PATIENTS: usize = 60;
 
 /// Smallest image grid `[x, y, z]` (1 mm voxels) `radiomics demo` accepts.

@@ -67,9 +67,9 @@ pub struct Signature {
 /// Events per signature feature below which the fit is flagged as likely overfitted.
 ///
 /// The rule of ten events per variable (Peduzzi et al., J Clin Epidemiol 1995;48:1503-10) is for
-/// unpenalised Cox models. The LASSO shrinks its coefficients, so the demo validates with fewer:
-/// at 2.9 events per feature (100 patients) its validation C-index is 0.72, at 2.4 (50 patients)
-/// 0.65 with a 95% CI down to 0.47, and at 1.2 (40 patients) 0.45. The line is drawn at 2.5.
+/// unpenalised Cox models. The LASSO shrinks its coefficients, so the demo validates with fewer.
+/// At 2.9 events per feature (100 patients) its validation C-index is 0.72. At 2.4 (50 patients)
+/// it is 0.65 with a 95% CI down to 0.47, and at 1.2 (40 patients) 0.45. The line is drawn at 2.5.
 pub const MIN_EVENTS_PER_FEATURE: f64 = 2.5;
 
 /// Discovery patients (with time and event) below which the fit is flagged as likely

@@ -4,10 +4,9 @@
 //! to T1C, z-score normalisation in the brain), written to `OUT/preprocessed/<id>/`.
 //!
 //! The segmentation is resampled onto the output grid by nearest neighbour. Repeat
-//! segmentations (`seg_repeat<k>`) must be on the grid of the segmentation; they go through the
-//! same transform (nearest-neighbour resampling onto the output grid) into
-//! `OUT/preprocessed/<id>/seg_repeat<k>.nii.gz`, so the ICC step runs on a preprocessed cohort
-//! as on a raw one.
+//! segmentations (`seg_repeat<k>`) must be on the grid of the segmentation. They go through the
+//! same nearest-neighbour resampling into `OUT/preprocessed/<id>/seg_repeat<k>.nii.gz`, so the
+//! ICC step reads them on a preprocessed cohort as on a raw one.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;

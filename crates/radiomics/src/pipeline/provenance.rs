@@ -91,8 +91,8 @@ pub struct StageTiming {
     pub skipped: usize,
     /// Patients that failed in this stage.
     pub failed: usize,
-    /// What a stage that works on the whole table did (features in and out, patients used);
-    /// empty for the per-patient stages.
+    /// Summary of a whole-table stage (features in and out, patients used). Empty for the
+    /// per-patient stages.
     #[serde(default)]
     pub detail: String,
 }

@@ -21,7 +21,7 @@ use super::provenance::{Meta, write_csv_meta, write_json_with_meta};
 use super::study::Study;
 use super::table::format_cell;
 
-/// How the C-index confidence intervals of `validation.json` are computed.
+/// Method of the C-index confidence intervals in `validation.json`.
 const CI_METHOD: &str = "normal approximation C +/- 1.96 SE (R survival::concordance), truncated to [0, 1]";
 
 /// The cut point and how it was found.
