@@ -17,6 +17,7 @@ pub mod pipeline;
 pub mod registration;
 pub mod resample;
 pub mod skull_strip;
+mod surface;
 pub mod transform;
 
 pub use error::{PreprocError, Result};

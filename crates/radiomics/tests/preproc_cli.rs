@@ -141,6 +141,22 @@ fn skull_strip_and_match_histogram() {
 }
 
 #[test]
+fn skull_strip_options() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(dir.path(), "in.nii.gz", &head(0.0));
+    let mask = dir.path().join("brain.nii.gz").display().to_string();
+    let out = radiomics(&["skull-strip", &input, "-o", &mask, "--erosion", "7", "--no-surface"]);
+    assert_success(&out, "skull-strip --no-surface");
+    let inside = read_volume(&mask).unwrap().array().iter().filter(|&&v| v != 0.0).count();
+    assert!(inside > 3000 && inside < 5000, "{inside} brain voxels");
+
+    let out = radiomics(&["skull-strip", &input, "-o", &mask, "--fraction", "1.2"]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("fraction = 1.2"), "{stderr}");
+}
+
+#[test]
 fn match_histogram_rejects_constant_reference() {
     let dir = tempfile::tempdir().unwrap();
     let input = write(dir.path(), "in.nii.gz", &head(0.0));

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use radiomics_preproc::skull_strip::{SkullStripParams, skull_strip};
+use radiomics_preproc::skull_strip::{SkullStripParams, SurfaceModel, skull_strip};
 use radiomics_volume::io;
 
 use super::preprocess::read_image;
@@ -23,13 +23,25 @@ pub struct SkullStripArgs {
     /// Tissue threshold as a fraction of the median head intensity.
     #[arg(long, default_value_t = SkullStripParams::default().tissue_fraction)]
     pub tissue_fraction: f64,
+    /// Fractional intensity threshold of the surface model, in (0, 1), as BET's -f: larger
+    /// values give a smaller brain.
+    #[arg(long, default_value_t = SurfaceModel::default().fraction)]
+    pub fraction: f64,
+    /// Skip the surface model and keep the morphological mask (thresholds and erosion only).
+    #[arg(long)]
+    pub no_surface: bool,
 }
 
 /// Computes and writes the brain mask.
 pub fn run(args: SkullStripArgs) -> anyhow::Result<ExitCode> {
     let image = read_image(&args.input)?;
-    let params =
-        SkullStripParams { erosion_mm: args.erosion, tissue_fraction: args.tissue_fraction, ..Default::default() };
+    let surface = (!args.no_surface).then_some(SurfaceModel { fraction: args.fraction, ..Default::default() });
+    let params = SkullStripParams {
+        erosion_mm: args.erosion,
+        tissue_fraction: args.tissue_fraction,
+        surface,
+        ..Default::default()
+    };
     let mask = skull_strip(&image, &params)?;
     eprintln!("brain mask: {} voxels, {:.0} mL", mask.count(), mask.physical_volume() / 1000.0);
     io::write_mask(&mask, &args.output).with_context(|| format!("cannot write {}", args.output.display()))?;
