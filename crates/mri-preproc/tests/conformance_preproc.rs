@@ -287,18 +287,16 @@ fn skull_strip_dice(modality: &str) -> f64 {
 #[test]
 #[ignore = "conformance: reads RADIOMICS_REFERENCE_DATA"]
 fn skull_strip_t1c_matches_reference_brain_mask() {
-    // NOTE: Dice 0.95 is required; the default reaches 0.949 on this case (0.918 with
-    // morphology alone; see the module docs of `skull_strip`). The bound 0.946 catches
-    // regressions.
+    // Measured 0.9509 (0.918 with morphology alone; see the module docs of `skull_strip`).
     let d = skull_strip_dice("t1c");
-    assert!(d >= 0.946, "Dice {d}");
+    assert!(d >= 0.95, "Dice {d}");
 }
 
 #[test]
 #[ignore = "conformance: reads RADIOMICS_REFERENCE_DATA"]
 fn skull_strip_t1_matches_reference_brain_mask() {
     // The morphological seed lands in the tumour on this T1 (Dice 0.05 alone), so the result
-    // is the surface model's alone, trimmed: 0.910.
+    // is the surface model's alone with its edge refined: 0.914.
     let d = skull_strip_dice("t1");
-    assert!(d >= 0.905, "Dice {d}");
+    assert!(d >= 0.91, "Dice {d}");
 }
