@@ -469,6 +469,9 @@ fn an_empty_signature_is_recorded_and_validate_and_report_name_it() {
     assert!(stderr.contains("will state that the signature is empty"), "{stderr}");
     let warnings = signature["warnings"].as_array().unwrap();
     assert!(warnings[0].as_str().unwrap().contains("the LASSO kept no feature at lambda.min"), "{warnings:?}");
+    // A run from a table extracts nothing, so it leaves no features/ folder.
+    assert!(!o.join("features").exists(), "empty features/ folder");
+    assert!(!o.join("report").exists(), "report/ before the report stage");
 
     let out = radiomics(&["validate", "--out", s(&o)]);
     let (stdout, stderr) = text(&out);
@@ -498,6 +501,38 @@ fn an_empty_signature_is_recorded_and_validate_and_report_name_it() {
     let stdout = text(&out).0;
     assert!(stdout.starts_with("selection: input "), "{stdout}");
     assert!(stdout.contains("features kept"), "{stdout}");
+}
+
+#[test]
+fn score_name_from_config_in_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let table = write_table(dir.path(), 80, true, 2);
+    let config = dir.path().join("genes.toml");
+    std::fs::write(&config, "[validation]\nscore_name = \"Gene score\"\n").unwrap();
+    let o = dir.path().join("o");
+    let import = ["--table", s(&table), "--split-column", "split", "--clinical", "age,size"];
+    let out = radiomics(&[&["fit", "--out", s(&o), "--config", s(&config)][..], &import].concat());
+    assert_eq!(out.status.code(), Some(0), "fit: {}", text(&out).1);
+    for stage in ["validate", "report"] {
+        let out = radiomics(&[stage, "--out", s(&o), "--config", s(&config)]);
+        assert_eq!(out.status.code(), Some(0), "{stage}: {}", text(&out).1);
+    }
+    let md = std::fs::read_to_string(o.join("report").join("report.md")).unwrap();
+    assert!(md.contains("Combined model: gene score + age"), "{md}");
+    assert!(!md.to_lowercase().contains("radiomics score"), "{md}");
+    assert!(!md.contains("discovery events up to that time"), "{md}");
+
+    // At 150 days few discovery patients have had their event: the report warns.
+    std::fs::write(&config, "[validation]\ntimes = [150.0, 730.0]\n").unwrap();
+    let out = radiomics(&["report", "--out", s(&o), "--config", s(&config)]);
+    assert_eq!(out.status.code(), Some(0), "report at 150 days: {}", text(&out).1);
+    let md = std::fs::read_to_string(o.join("report").join("report.md")).unwrap();
+    assert!(md.contains("calibration at 150 days: only 3 discovery events"), "{md}");
+
+    std::fs::write(&config, "[validation]\nscore_name = \" \"\n").unwrap();
+    let out = radiomics(&["report", "--out", s(&o), "--config", s(&config)]);
+    assert_ne!(out.status.code(), Some(0));
+    assert!(text(&out).1.contains("validation.score_name is empty"), "{}", text(&out).1);
 }
 
 #[test]

@@ -257,6 +257,9 @@ pub struct ValidationSection {
     /// axes, nomogram and calibration times): `"days"`, `"months"`, `"weeks"` or `"years"`.
     /// Default `"days"`.
     pub time_unit: String,
+    /// Name of the signature's score in the report's tables, plots and text, e.g.
+    /// `"Gene expression score"` for a non-imaging table. Default `"Radiomics score"`.
+    pub score_name: String,
 }
 
 impl Default for ValidationSection {
@@ -266,6 +269,7 @@ impl Default for ValidationSection {
             rho: 1.0,
             times: vec![365.0, 730.0, 1095.0],
             time_unit: "days".into(),
+            score_name: "Radiomics score".into(),
         }
     }
 }
@@ -363,6 +367,9 @@ impl Config {
         }
         if let Some(t) = self.validation.times.iter().find(|t| !(t.is_finite() && **t > 0.0)) {
             bail!("validation.times contains {t}: every time must be finite and > 0");
+        }
+        if self.validation.score_name.trim().is_empty() {
+            bail!("validation.score_name is empty: give the score a name, e.g. \"Radiomics score\"");
         }
         if !TIME_UNITS.contains(&self.validation.time_unit.as_str()) {
             bail!(

@@ -472,7 +472,7 @@ pub fn run_extract(
     progress: bool,
 ) -> anyhow::Result<ExtractSummary> {
     let started = Instant::now();
-    layout.create()?;
+    layout.create(Some(layout.features_dir()))?;
     let record = ExtractionRecord::of(config)?;
     let record_path = layout.features_settings();
     let previous: Option<ExtractionRecord> =

@@ -303,7 +303,7 @@ pub fn run_fit(config: &Config, layout: &Layout) -> anyhow::Result<Signature> {
             nzero: cv.nzero.clone(),
         },
     };
-    layout.create()?;
+    layout.create(Some(layout.model_dir()))?;
     let meta = Meta::new("fit", config, config.model.seed);
     write_json_with_meta(&layout.signature_json(), &meta, serde_json::to_value(&signature)?)?;
 

@@ -18,16 +18,10 @@ impl Layout {
         Self { root: root.into() }
     }
 
-    /// Creates the output folder and its stage subfolders.
-    pub fn create(&self) -> anyhow::Result<()> {
-        for dir in [
-            self.root.clone(),
-            self.features_dir(),
-            self.selection_dir(),
-            self.model_dir(),
-            self.validation_dir(),
-            self.report_dir(),
-        ] {
+    /// Creates the output folder and, when given, one stage subfolder. Each stage creates only
+    /// its own subfolder, so a run from a table leaves no empty `features/` behind.
+    pub fn create(&self, stage_dir: Option<PathBuf>) -> anyhow::Result<()> {
+        for dir in std::iter::once(self.root.clone()).chain(stage_dir) {
             std::fs::create_dir_all(&dir).with_context(|| format!("cannot create folder {}", dir.display()))?;
         }
         Ok(())

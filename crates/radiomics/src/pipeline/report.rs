@@ -120,7 +120,7 @@ pub fn run_report(config: &Config, layout: &Layout) -> anyhow::Result<()> {
     let validation = read_json(&validation_path)?;
     let rho = config.validation.rho;
     let scores = signature.scores(&study)?;
-    layout.create()?;
+    layout.create(Some(layout.report_dir()))?;
     let mut notes: Vec<String> = Vec::new();
     let mut extras = ReportExtras::default();
     let unit = config.validation.time_unit.as_str();
@@ -249,7 +249,7 @@ pub fn run_report(config: &Config, layout: &Layout) -> anyhow::Result<()> {
 
     // Combined model on discovery complete cases: univariate table, nomogram, calibration.
     let disc = cohorts.iter().find(|c| c.cohort == Cohort::Discovery).context("no discovery patient")?;
-    let mut names = vec!["Radiomics score".to_string()];
+    let mut names = vec![config.validation.score_name.clone()];
     let mut columns: Vec<Vec<Option<f64>>> = vec![scores.iter().map(|s| Some(*s)).collect()];
     for (name, v) in &numeric {
         names.push(name.clone());
@@ -298,6 +298,14 @@ pub fn run_report(config: &Config, layout: &Layout) -> anyhow::Result<()> {
                 };
                 match calibrate_survival_fit(&fit, &data, &x, &options) {
                     Ok(cal) => {
+                        let events = data.time().iter().zip(data.event()).filter(|(t, e)| **e && **t <= time).count();
+                        if events < MIN_CALIBRATION_EVENTS {
+                            notes.push(format!(
+                                "calibration at {time:.0} {unit}: only {events} discovery events up to that time, \
+                                 so the observed survival of each group is imprecise; put a later time first in \
+                                 validation.times"
+                            ));
+                        }
                         calibration = Some((cal, format!("{time:.0} {unit}")));
                         break;
                     }
@@ -310,7 +318,7 @@ pub fn run_report(config: &Config, layout: &Layout) -> anyhow::Result<()> {
     if let Some(n) = &nomogram {
         let plot = NomogramPlot {
             nomogram: n,
-            title: "Nomogram: radiomics score and clinical covariates".into(),
+            title: format!("Nomogram: {} and clinical covariates", mid_sentence(&config.validation.score_name)),
             show_linear_predictor: true,
         };
         save_png(layout, "nomogram", &plot, (1000, 700))?;
@@ -325,8 +333,8 @@ pub fn run_report(config: &Config, layout: &Layout) -> anyhow::Result<()> {
     }
 
     // Heat map of the signature features.
-    match heatmap(&study, &signature, &scores, &cohorts.iter().map(|c| (c.cohort, c.rows.clone())).collect::<Vec<_>>())
-    {
+    let cohort_rows: Vec<(Cohort, Vec<usize>)> = cohorts.iter().map(|c| (c.cohort, c.rows.clone())).collect();
+    match heatmap(&study, &signature, &scores, &cohort_rows, &config.validation.score_name) {
         Ok(Some(plot)) => {
             let size = (1000, (260 + 22 * plot.feature_names.len()).min(1400) as u32);
             save_png(layout, "heatmap", &plot, size)?;
@@ -334,8 +342,9 @@ pub fn run_report(config: &Config, layout: &Layout) -> anyhow::Result<()> {
             extras.figures.push(ExtraFigure {
                 caption: format!(
                     "Signature features: z-scores (discovery mean and SD, clipped to +/- {}), patients ordered by \
-                     radiomics score; the grey strip is the score, high risk is score > {cut:.4}",
-                    plot.clip
+                     {}; the grey strip is the score, high risk is score > {cut:.4}",
+                    plot.clip,
+                    mid_sentence(&config.validation.score_name)
                 ),
                 file_stem: "heatmap".into(),
                 svg,
@@ -376,7 +385,7 @@ pub fn run_report(config: &Config, layout: &Layout) -> anyhow::Result<()> {
     }
     let options = MaxstatOptions { permutations: 0, ..MaxstatOptions::default() };
     if let Ok(m) = maxstat_logrank(&disc.data, &disc.scores, &options) {
-        save_plot(layout, "cutpoint", &cutpoint_plot_maxstat(&m, "Radiomics score", None), (800, 500))?;
+        save_plot(layout, "cutpoint", &cutpoint_plot_maxstat(&m, &config.validation.score_name, None), (800, 500))?;
     }
 
     let c_text: Vec<String> = validation["cohorts"]
@@ -396,8 +405,8 @@ pub fn run_report(config: &Config, layout: &Layout) -> anyhow::Result<()> {
         })
         .unwrap_or_default();
     let description = format!(
-        "LASSO Cox radiomics signature of {} features (lambda.{} = {:.4}, {}-fold CV, seed {}), fitted on {} discovery \
-         patients ({} events). {}. Risk groups: score > {cut:.4} is high risk ({}). Combined model: radiomics score + {}. \
+        "LASSO Cox signature of {} features (lambda.{} = {:.4}, {}-fold CV, seed {}), fitted on {} discovery \
+         patients ({} events). {}. Risk groups: score > {cut:.4} is high risk ({}). Combined model: {} + {}. \
          Written by radiomics {} on {}.",
         signature.terms.len(),
         signature.lambda_choice,
@@ -408,6 +417,7 @@ pub fn run_report(config: &Config, layout: &Layout) -> anyhow::Result<()> {
         signature.discovery_events,
         c_text.join("; "),
         validation["cut_point"]["rule"].as_str().unwrap_or(""),
+        mid_sentence(&config.validation.score_name),
         if numeric.is_empty() {
             "no clinical covariate".to_string()
         } else {
@@ -454,6 +464,7 @@ fn heatmap(
     signature: &Signature,
     scores: &[f64],
     cohorts: &[(Cohort, Vec<usize>)],
+    score_name: &str,
 ) -> anyhow::Result<Option<ZScoreHeatmap>> {
     if signature.terms.is_empty() {
         return Ok(None);
@@ -483,7 +494,7 @@ fn heatmap(
         cohorts: heat_cohorts,
         reference: ZScoreReference::FirstCohort,
         clip: 3.0,
-        score_label: "Radiomics score".into(),
+        score_label: score_name.to_string(),
     };
     plot.z_scores().context("heat map of the signature features")?;
     Ok(Some(plot))
@@ -501,4 +512,32 @@ fn read_numeric_csv(path: &std::path::Path) -> Option<(Vec<String>, Vec<Vec<f64>
         }
     }
     Some((header, columns))
+}
+
+/// Fewer events than this before the calibration time add a warning to the report: with about
+/// three groups, each group's observed survival then rests on three events or fewer.
+const MIN_CALIBRATION_EVENTS: usize = 10;
+
+/// `name` as it reads inside a sentence: the first letter lowered unless the second is a
+/// capital too (so "Radiomics score" becomes "radiomics score" and "PET score" stays).
+fn mid_sentence(name: &str) -> String {
+    let mut chars = name.chars();
+    match (chars.next(), chars.next()) {
+        (Some(first), Some(second)) if first.is_uppercase() && !second.is_uppercase() => {
+            first.to_lowercase().chain(name.chars().skip(1)).collect()
+        }
+        _ => name.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mid_sentence;
+
+    #[test]
+    fn score_name_inside_sentence() {
+        assert_eq!(mid_sentence("Radiomics score"), "radiomics score");
+        assert_eq!(mid_sentence("PET score"), "PET score");
+        assert_eq!(mid_sentence("x"), "x");
+    }
 }

@@ -30,7 +30,7 @@ impl RunOutcome {
 /// Runs every stage for `config` (already validated, paths resolved).
 pub fn run_all(config: &Config, progress: bool) -> anyhow::Result<RunOutcome> {
     let layout = Layout::new(&config.output.dir);
-    layout.create()?;
+    layout.create(None)?;
     let manifest = Manifest::from_file(&config.input.manifest)?;
     let failures = FailureLog::new();
     let mut record = RunRecord {

@@ -243,7 +243,7 @@ pub fn run_select(config: &Config, layout: &Layout) -> anyhow::Result<SelectionS
     counts.push(("correlation".into(), alive.len()));
 
     // Outputs.
-    layout.create()?;
+    layout.create(Some(layout.selection_dir()))?;
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(["feature", "missing_share", "icc", "mad", "c_index", "kept", "dropped_at", "detail"])?;
     for f in &fates {

@@ -239,7 +239,7 @@ pub fn import_table(import: &TableImport, clinical: &[String], layout: &Layout, 
         });
     }
     let clinical_table = ClinicalTable { columns: clinical.to_vec(), rows };
-    layout.create()?;
+    layout.create(None)?;
     let meta = Meta::new("import", &serde_json::json!({ "table": name, "config": config }), config.model.seed);
     features.write_csv(&layout.features_csv())?;
     write_csv_meta(&layout.features_csv(), &meta)?;

@@ -211,7 +211,7 @@ pub fn run_validate(config: &Config, layout: &Layout) -> anyhow::Result<Validati
             row.event.map(|e| u8::from(e).to_string()).unwrap_or_default()
         ));
     }
-    layout.create()?;
+    layout.create(Some(layout.validation_dir()))?;
     write_atomic(&layout.scores_csv(), out.as_bytes())?;
     let meta = Meta::new("validate", config, config.model.seed);
     write_csv_meta(&layout.scores_csv(), &meta)?;
@@ -256,7 +256,7 @@ fn validate_empty_signature(
             json!({ "error": format!("{e:#}") })
         })
     };
-    layout.create()?;
+    layout.create(Some(layout.validation_dir()))?;
     let meta = Meta::new("validate", config, config.model.seed);
     let body = json!({
         "signature_features": 0,
