@@ -25,8 +25,10 @@
 //!    inside is above the local brain/background threshold, inwards otherwise.
 //! 7. *Combination*: the voxels inside the surface that lie within `margin_mm` of the
 //!    morphological mask. When that mask failed (no core after the erosion) or disagrees with
-//!    the surface (less than half its size, or less than 80 % of it inside), the surface alone
-//!    is used and a warning gives the reason.
+//!    the surface (less than a quarter of its size, or less than 80 % of it inside), the
+//!    surface alone is used. When the surface shrank to less than half the morphological mask,
+//!    or to less than 1 % of the head, the morphological mask is used alone. A warning gives
+//!    the reason.
 //! 8. *Edge*: voxels within `trim_depth_mm` of the edge and brighter than `bright_trim`
 //!    times the brain's median (scalp fat, marrow, enhancing dura) are removed, and the
 //!    largest connected part is kept. The mask then grows by `edge_growth_mm` into voxels
@@ -46,8 +48,11 @@
 //! * Bright bone marrow or fat next to the brain (older patients) can be attached to the mask.
 //! * Dark tumour parts (necrosis) at the brain surface may be excluded; they are included when
 //!   enclosed by brain tissue (hole filling).
-//! * A bright shell around a dark interior (a mask, a phantom): the surface shrinks to nothing,
-//!   which is reported as an error.
+//! * Small heads (the synthetic phantoms of the demo, about 70 mL): BET's curvature radii are
+//!   made for human brains, and the smoothing can shrink the surface to nothing. The
+//!   morphological mask is then used alone, with a warning.
+//! * A bright shell around a dark interior: the surface shrinks to nothing and the morphological
+//!   mask finds no core, which is reported as an error.
 //!
 //! # Accuracy on the raw BraTS case
 //!
@@ -160,7 +165,7 @@ pub struct SurfaceModel {
     /// Factor on the curvature radii during the second half of the steps (1 = BET).
     pub stiffening: f64,
     /// The surface is cut to the morphological mask grown by this margin, in mm, where that
-    /// mask agrees with the surface (at least half its size and 80 % of it inside).
+    /// mask agrees with the surface (at least a quarter of its size and 80 % of it inside).
     pub margin_mm: f64,
     /// Voxels brighter than this multiple of the brain's median intensity (1 mm Gaussian
     /// smoothing) within `trim_depth_mm` of the mask's edge are removed, or `None` to keep them.
@@ -385,7 +390,8 @@ fn fill_holes_slices(mask: &Array3<bool>) -> Array3<bool> {
 /// # Errors
 /// NaN voxels or a constant image. Without the surface model, also no tissue left after the
 /// erosion (image too small or `erosion_mm` too large). With it, invalid surface parameters,
-/// or a surface that shrinks below 1 % of the head's volume (`fraction` too high).
+/// or a surface that shrinks below 1 % of the head's volume while the morphological mask fails
+/// too.
 pub fn skull_strip(image: &Volume<f32>, params: &SkullStripParams) -> Result<Mask> {
     check_finite(image, "image to skull-strip")?;
     let (model, morphology) = match (&params.surface, morphological_mask(image, params)) {
@@ -398,22 +404,38 @@ pub fn skull_strip(image: &Volume<f32>, params: &SkullStripParams) -> Result<Mas
     let surface_count = surface.iter().filter(|&&b| b).count();
     let surface_mm3 = surface_count as f64 * image.geometry().voxel_volume();
     if surface_mm3 < 0.01 * head_mm3 {
-        return Err(PreprocError::EmptyMask {
-            what: "skull-stripping surface".into(),
-            detail: format!(
-                "the surface model shrank to {surface_count} voxels ({:.1} mL, head {:.0} mL) with fraction {}; \
-                 lower SurfaceModel::fraction, or check that the image is a T1 or T1C head scan",
-                surface_mm3 / 1000.0,
-                head_mm3 / 1000.0,
-                model.fraction
-            ),
-        });
+        let collapsed = format!(
+            "the surface model shrank to {surface_count} voxels ({:.1} mL, head {:.0} mL) with fraction {}",
+            surface_mm3 / 1000.0,
+            head_mm3 / 1000.0,
+            model.fraction
+        );
+        return match morphology {
+            Ok(morph) => {
+                tracing::warn!("skull strip: {collapsed}; using the morphological mask alone");
+                Ok(Mask(Volume::new(morph, *image.geometry())?))
+            }
+            Err(e) => Err(PreprocError::EmptyMask {
+                what: "skull-stripping surface".into(),
+                detail: format!(
+                    "{collapsed}, and the morphological mask failed too ({e}); lower SurfaceModel::fraction, \
+                     or check that the image is a T1 or T1C head scan"
+                ),
+            }),
+        };
     }
     let brain = match morphology {
         Ok(morph) => {
             let morph_count = morph.iter().filter(|&&b| b).count();
             let shared = morph.iter().zip(surface.iter()).filter(|(m, s)| **m && **s).count();
-            if morph_count * 2 >= surface_count && shared * 5 >= morph_count * 4 {
+            if surface_count * 2 < morph_count {
+                tracing::warn!(
+                    "skull strip: the surface model ({surface_count} voxels) is less than half the morphological \
+                     mask ({morph_count} voxels); using the morphological mask alone"
+                );
+                return Ok(Mask(Volume::new(morph, *image.geometry())?));
+            }
+            if morph_count * 4 >= surface_count && shared * 5 >= morph_count * 4 {
                 let m2 = model.margin_mm * model.margin_mm;
                 let near = distance_squared(&morph, image.spacing());
                 Array3::from_shape_fn(surface.dim(), |idx| surface[idx] && near[idx] <= m2)
@@ -567,6 +589,11 @@ fn refine_edge(image: &Volume<f32>, brain: &Array3<bool>, factor: f64, depth_mm:
     })
 }
 
+/// Equivalent radius (mm) of the voxels above BET's threshold t in an adult head scan, below
+/// which the surface model's lengths are scaled down. The raw TCGA-FG-6692 scans give 89 and
+/// 91 mm; the synthetic demo heads give 26 mm.
+const ADULT_HEAD_RADIUS_MM: f64 = 75.0;
+
 /// Fits the surface model (BET's initialisation and update, see [`SurfaceModel`]) and fills it;
 /// also returns the volume of the voxels above BET's threshold t (mm³).
 fn fit_surface(image: &Volume<f32>, model: &SurfaceModel) -> (Array3<bool>, f64) {
@@ -613,14 +640,18 @@ fn fit_surface(image: &Volume<f32>, model: &SurfaceModel) -> (Array3<bool>, f64)
     let tm = inside.get(inside.len() / 2).copied().unwrap_or(t98);
     tracing::debug!("skull strip surface: t2 {t2:.1}, t {t:.1}, tm {tm:.1}, head radius {radius:.1} mm");
 
+    // BET's lengths are made for adult heads; a smaller head (a phantom, a child) scales them
+    // down, or the smoothing shrinks the surface to nothing.
+    let size_scale = (radius / ADULT_HEAD_RADIUS_MM).min(1.0);
     let fit = SurfaceFit {
         t2,
         t,
         tm,
         fraction: model.fraction,
         iterations: model.iterations,
-        search_mm: model.search_mm,
+        search_mm: model.search_mm * size_scale,
         stiffening: model.stiffening,
+        size_scale,
     };
     let mut mesh = Mesh::sphere(4, centre, radius / 2.0);
     mesh.deform(data, spacing, &fit);
@@ -731,16 +762,32 @@ mod tests {
         assert!(err.to_string().contains("fraction = 1.5"), "{err}");
     }
 
-    #[test]
-    fn collapsed_surface_is_an_error() {
-        // A bright shell around a dark interior: no brain for the surface to rest on.
+    /// Builds a bright shell around a dark interior: no brain for the surface to rest on.
+    fn shell() -> Volume<f32> {
         let data = Array3::from_shape_fn((30, 60, 60), |(k, j, i)| {
             let p = [(i as f64 - 30.0) * 3.0, (j as f64 - 30.0) * 3.0, (k as f64 - 15.0) * 5.0];
             let r = ((p[0] / 70.0).powi(2) + (p[1] / 80.0).powi(2) + (p[2] / 60.0).powi(2)).sqrt();
             if (0.9..1.0).contains(&r) { 500.0 } else { 5.0 }
         });
-        let image = Volume::new(data, Geometry::with_spacing([3.0, 3.0, 5.0])).unwrap();
-        let err = skull_strip(&image, &SkullStripParams::default()).unwrap_err();
+        Volume::new(data, Geometry::with_spacing([3.0, 3.0, 5.0])).unwrap()
+    }
+
+    #[test]
+    fn collapsed_surface_uses_morphology() {
+        // The morphological mask fills the shell's interior, which the surface cannot.
+        let image = shell();
+        let params = SkullStripParams::default();
+        let morphology = Mask(Volume::new(morphological_mask(&image, &params).unwrap(), *image.geometry()).unwrap());
+        let mask = skull_strip(&image, &params).unwrap();
+        assert_eq!(mask.count(), morphology.count());
+        assert!(dice(&mask, &morphology).unwrap() > 0.999);
+    }
+
+    #[test]
+    fn collapsed_surface_is_an_error() {
+        // A 60 mm erosion makes the morphological mask fail too.
+        let params = SkullStripParams { erosion_mm: 60.0, ..Default::default() };
+        let err = skull_strip(&shell(), &params).unwrap_err();
         assert!(err.to_string().contains("surface model shrank to"), "{err}");
     }
 

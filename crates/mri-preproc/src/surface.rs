@@ -25,6 +25,8 @@ pub(crate) struct SurfaceFit {
     pub search_mm: f64,
     /// Factor on BET's curvature radii during the second half of the steps.
     pub stiffening: f64,
+    /// Factor on BET's curvature radii for heads smaller than an adult's (1 for adults).
+    pub size_scale: f64,
 }
 
 /// A closed triangle mesh with its vertex adjacency.
@@ -180,7 +182,7 @@ impl Mesh {
         let sampler = Sampler { image, spacing };
         for it in 0..p.iterations {
             let scale = if it < p.iterations / 2 { 1.0 } else { p.stiffening };
-            let (r_min, r_max) = (3.33 * scale, 10.0 * scale);
+            let (r_min, r_max) = (3.33 * scale * p.size_scale, 10.0 * scale * p.size_scale);
             let e = (1.0 / r_min + 1.0 / r_max) / 2.0;
             let f = 6.0 / (1.0 / r_min - 1.0 / r_max);
             let normals = self.normals();
@@ -206,7 +208,7 @@ impl Mesh {
                     // Intensity term: minimum along the inward normal to search_mm, maximum
                     // to half of it, both clamped to [t2, tm].
                     let (mut i_min, mut i_max) = (p.tm, p.t);
-                    let steps = p.search_mm.ceil() as usize;
+                    let steps = p.search_mm.floor() as usize;
                     for step in 0..=steps {
                         let d = step as f64;
                         let q = [v[0] - d * n[0], v[1] - d * n[1], v[2] - d * n[2]];

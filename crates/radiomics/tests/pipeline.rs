@@ -320,12 +320,9 @@ fn config_errors_name_the_key() {
 
 /// Checks that with `preprocess.enabled = true` the repeat segmentations go through the same
 /// nearest-neighbour resampling as the segmentation. The extract stage then writes the repeat
-/// rows that the ICC step reads (`features_repeats.csv`, the same input as on a raw cohort,
-/// whose ICC step `demo_runs_every_stage_and_records_provenance` checks).
-///
-/// NOTE: the ICC step itself is not reached here. The default 13 mm skull-stripping erosion
-/// leaves no brain core on some small synthetic heads, so too few patients reach the selection.
-/// The test checks the patients that were preprocessed.
+/// rows (`features_repeats.csv`), and the selection stage computes an ICC from them on the
+/// preprocessed features. A patient whose preprocessing fails is recorded in `failures.csv`
+/// and skipped, so the test checks the patients that were preprocessed.
 #[test]
 fn preprocessed_cohort_keeps_repeat_segmentations() {
     let dir = tempfile::tempdir().unwrap();
@@ -335,7 +332,7 @@ fn preprocessed_cohort_keeps_repeat_segmentations() {
         "--out",
         s(&d),
         "--patients",
-        "10",
+        "20",
         "--size",
         "64,64,48",
         "--no-deep",
@@ -353,7 +350,7 @@ fn preprocessed_cohort_keeps_repeat_segmentations() {
     let o = d.join("out");
     let run = json(&o.join("run.json"));
     let stages: Vec<&str> = run["stages"].as_array().unwrap().iter().map(|s| s["stage"].as_str().unwrap()).collect();
-    assert_eq!(stages[..2], ["preprocess", "extract"]);
+    assert_eq!(stages[..3], ["preprocess", "extract", "select"]);
     let (_, manifest) = csv_rows(&d.join("manifest.csv"));
     let (_, failures) = csv_rows(&o.join("failures.csv"));
     let (_, repeat_rows) = csv_rows(&o.join("features_repeats.csv"));
@@ -380,6 +377,13 @@ fn preprocessed_cohort_keeps_repeat_segmentations() {
         checked += 1;
     }
     assert!(checked > 0, "no preprocessed patient with repeat segmentations; failures: {failures:?}");
+
+    // The ICC step ran on the preprocessed features: every feature has an ICC.
+    let (header, selection) = csv_rows(&o.join("selection").join("selection.csv"));
+    let icc = header.iter().position(|h| h == "icc").expect("selection.csv has an icc column");
+    assert!(!selection.is_empty(), "selection.csv is empty");
+    let with_icc = selection.iter().filter(|r| r[icc].parse::<f64>().is_ok()).count();
+    assert!(with_icc * 2 > selection.len(), "{with_icc} of {} features have an ICC", selection.len());
 }
 
 /// Writes a survival table of `n` patients (`id,time,event,age,size,split` and 6 features) to
