@@ -791,14 +791,17 @@ mod tests {
         assert!(err.to_string().contains("surface model shrank to"), "{err}");
     }
 
+    /// Distance (mm) of voxel `(k, j, i)` from voxel (25, 25, 25) on a 2 mm grid.
+    fn radius(index: (usize, usize, usize)) -> f64 {
+        let (k, j, i) = index;
+        ((i as f64 - 25.0).powi(2) + (j as f64 - 25.0).powi(2) + (k as f64 - 25.0).powi(2)).sqrt() * 2.0
+    }
+
     #[test]
     fn bright_edge_trimmed_centre_kept() {
         // A 40 mm ball of intensity 400 on 2 mm voxels, with a bright cap (900) in its outer
         // 4 mm on +x and a bright core (900) within 6 mm of its centre.
         let (n, c) = (50usize, 25.0);
-        let radius = |(k, j, i): (usize, usize, usize)| {
-            ((i as f64 - c).powi(2) + (j as f64 - c).powi(2) + (k as f64 - c).powi(2)).sqrt() * 2.0
-        };
         let data = Array3::from_shape_fn((n, n, n), |idx| {
             let r = radius(idx);
             let cap = r > 36.0 && idx.2 as f64 > c + 10.0;
@@ -818,10 +821,7 @@ mod tests {
     #[test]
     fn edge_grows_into_brain_intensities() {
         // A 40 mm ball of intensity 400 in a dark background, and a mask 4 mm smaller.
-        let (n, c) = (50usize, 25.0);
-        let radius = |(k, j, i): (usize, usize, usize)| {
-            ((i as f64 - c).powi(2) + (j as f64 - c).powi(2) + (k as f64 - c).powi(2)).sqrt() * 2.0
-        };
+        let n = 50usize;
         let data = Array3::from_shape_fn((n, n, n), |idx| if radius(idx) < 40.0 { 400.0 } else { 5.0 });
         let image = Volume::new(data, Geometry::with_spacing([2.0, 2.0, 2.0])).unwrap();
         let brain = Array3::from_shape_fn((n, n, n), |idx| radius(idx) < 36.0);

@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{probes, reference_data};
+use common::{histogram_expected, probes, reference_data, resample_expected};
 use radiomics_preproc::histogram::{HistogramMatching, match_histogram};
 use radiomics_preproc::n4::{N4Params, n4_bias_correction};
 use radiomics_preproc::resample::{Alignment, Grid, Interpolator, resample};
@@ -17,40 +17,6 @@ use radiomics_volume::{Mask, Volume};
 fn read_f32(name: &str) -> Volume<f32> {
     let path = reference_data().join("brats_case").join(name);
     read_volume(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())).map(|v| *v as f32)
-}
-
-#[allow(dead_code)]
-struct Expected {
-    case: &'static str,
-    spacing: [f64; 3],
-    interpolation: &'static str,
-    size: [usize; 3],
-    sum: f64,
-    abs_sum: f64,
-    probes: &'static [f64],
-}
-
-#[allow(dead_code)]
-mod resample_expected {
-    use super::Expected;
-    include!("reference/resample_expected.rs");
-}
-
-#[allow(dead_code)]
-struct HistogramExpected {
-    case: &'static str,
-    levels: usize,
-    match_points: usize,
-    threshold_at_mean: bool,
-    sum: f64,
-    abs_sum: f64,
-    probes: &'static [f64],
-}
-
-#[allow(dead_code)]
-mod histogram_expected {
-    use super::HistogramExpected as Expected;
-    include!("reference/histogram_expected.rs");
 }
 
 #[allow(dead_code)]

@@ -9,22 +9,8 @@ use ndarray::Array3;
 use radiomics_preproc::histogram::{HistogramMatching, match_histogram};
 use radiomics_volume::{Geometry, Volume};
 
-#[allow(dead_code)]
-struct Expected {
-    case: &'static str,
-    levels: usize,
-    match_points: usize,
-    threshold_at_mean: bool,
-    sum: f64,
-    abs_sum: f64,
-    probes: &'static [f64],
-}
-
-#[allow(dead_code)]
-mod expected {
-    use super::Expected;
-    include!("reference/histogram_expected.rs");
-}
+use common::HistogramExpected as Expected;
+use common::histogram_expected as expected;
 
 /// The synthetic "head" of `histogram_reference.py`.
 fn head(n: [usize; 3], a: f64, b: f64, c: f64) -> Volume<f32> {

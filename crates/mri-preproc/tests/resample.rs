@@ -13,22 +13,8 @@ use ndarray::Array3;
 use radiomics_preproc::resample::{Alignment, Grid, Interpolator, resample};
 use radiomics_volume::{Geometry, Volume};
 
-#[allow(dead_code)]
-struct Expected {
-    case: &'static str,
-    spacing: [f64; 3],
-    interpolation: &'static str,
-    size: [usize; 3],
-    sum: f64,
-    abs_sum: f64,
-    probes: &'static [f64],
-}
-
-#[allow(dead_code)]
-mod expected {
-    use super::Expected;
-    include!("reference/resample_expected.rs");
-}
+use common::ResampleExpected as Expected;
+use common::resample_expected as expected;
 
 /// The synthetic image of `resample_reference.py`: 23 x 19 x 11 voxels of 0.9 x 1.1 x 5.5 mm,
 /// direction Rz(17 deg) Rx(-8 deg), origin (-10, 20, 3).

@@ -1,44 +1,15 @@
 //! End-to-end tests of the cohort pipeline through the `radiomics` binary, on small synthetic
 //! cohorts written by the tests themselves.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
+
+use common::{csv_rows, json, radiomics, s, text};
 
 use radiomics::volume::io::{write_label_map, write_volume};
 use radiomics::volume::synthetic::{PatientSpec, synthesize_patient};
-
-fn radiomics(args: &[&str]) -> Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_radiomics")).args(args).output().expect("the radiomics binary runs");
-    eprintln!(
-        "radiomics {}\nstdout:\n{}\nstderr:\n{}",
-        args.join(" "),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
-
-fn text(out: &Output) -> (String, String) {
-    (String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
-}
-
-fn json(path: &Path) -> serde_json::Value {
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()))
-}
-
-/// Rows of a CSV file as header + records.
-fn csv_rows(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let mut reader = csv::Reader::from_reader(text.as_bytes());
-    let header = reader.headers().unwrap().iter().map(String::from).collect();
-    let rows = reader.records().map(|r| r.unwrap().iter().map(String::from).collect()).collect();
-    (header, rows)
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().expect("UTF-8 temporary path")
-}
 
 /// Checks a `meta` block: version, seed, settings and stage.
 fn check_meta(meta: &serde_json::Value, stage: &str) {

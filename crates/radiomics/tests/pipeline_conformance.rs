@@ -3,8 +3,11 @@
 //! BraTS case. They read `RADIOMICS_REFERENCE_DATA` (default `<workspace>/../shared/data`) and
 //! fail when the data are missing.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
+
+use std::path::PathBuf;
+
+use common::{json, radiomics, s};
 
 fn data_dir() -> PathBuf {
     let dir = std::env::var_os("RADIOMICS_REFERENCE_DATA")
@@ -12,25 +15,6 @@ fn data_dir() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data")));
     assert!(dir.is_dir(), "reference data not found at {}: set RADIOMICS_REFERENCE_DATA", dir.display());
     dir
-}
-
-fn radiomics(args: &[&str]) -> Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_radiomics")).args(args).output().expect("the radiomics binary runs");
-    eprintln!(
-        "radiomics {}\nstdout:\n{}\nstderr:\n{}",
-        args.join(" "),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().expect("UTF-8 path")
-}
-
-fn json(path: &Path) -> serde_json::Value {
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
 fn close(found: f64, expected: f64, rel: f64, what: &str) {

@@ -30,3 +30,37 @@ pub fn reference_data() -> PathBuf {
     );
     dir
 }
+
+/// One resampling case of `reference/resample_expected.rs` (SimpleITK's output summarised).
+pub struct ResampleExpected {
+    pub case: &'static str,
+    pub spacing: [f64; 3],
+    pub interpolation: &'static str,
+    pub size: [usize; 3],
+    pub sum: f64,
+    pub abs_sum: f64,
+    pub probes: &'static [f64],
+}
+
+/// One histogram-matching case of `reference/histogram_expected.rs`.
+pub struct HistogramExpected {
+    pub case: &'static str,
+    pub levels: usize,
+    pub match_points: usize,
+    pub threshold_at_mean: bool,
+    pub sum: f64,
+    pub abs_sum: f64,
+    pub probes: &'static [f64],
+}
+
+/// The SimpleITK resampling cases.
+pub mod resample_expected {
+    use super::ResampleExpected as Expected;
+    include!("../reference/resample_expected.rs");
+}
+
+/// The SimpleITK histogram-matching cases.
+pub mod histogram_expected {
+    use super::HistogramExpected as Expected;
+    include!("../reference/histogram_expected.rs");
+}

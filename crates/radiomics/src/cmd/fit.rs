@@ -1,33 +1,18 @@
 //! `radiomics fit`: the LASSO Cox signature with cross-validation on the discovery cohort, writing OUT/model/signature.json and lasso_path.csv.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
-
-use crate::pipeline::layout::Layout;
-use crate::pipeline::study::{TableImport, import_table, stage_config};
 
 /// Arguments of `radiomics fit`.
 #[derive(Debug, clap::Args)]
 pub struct FitArgs {
-    /// Output folder of a run (reads its features.csv and clinical.csv), or where --table is
-    /// imported.
-    #[arg(long)]
-    pub out: PathBuf,
-    /// Config file (default: the settings recorded in OUT/run.json, else the defaults).
-    #[arg(long)]
-    pub config: Option<PathBuf>,
-    /// Plain survival table input.
+    /// Output folder, config and table input.
     #[command(flatten)]
-    pub import: TableImport,
+    pub stage: super::StageArgs,
 }
 
 /// Runs the stage.
 pub fn run(args: FitArgs) -> anyhow::Result<ExitCode> {
-    let layout = Layout::new(&args.out);
-    let config = stage_config(args.config.as_deref(), &layout, &args.import)?;
-    if args.import.table.is_some() {
-        import_table(&args.import, &config.model.clinical, &layout, &config)?;
-    }
+    let (layout, config) = args.stage.prepare()?;
     let signature = crate::pipeline::fit::run_fit(&config, &layout)?;
     println!(
         "signature: {} of {} candidate features at lambda.{} = {:.4} ({} discovery patients, {} events): {}",
