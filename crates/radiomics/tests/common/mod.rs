@@ -37,7 +37,7 @@ pub fn csv_rows(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
     (header, rows)
 }
 
-/// A path as a command-line argument.
+/// Returns a path as a command-line argument.
 pub fn s(p: &Path) -> &str {
     p.to_str().expect("UTF-8 path")
 }
