@@ -18,14 +18,15 @@ pub struct SkullStripArgs {
     #[arg(short, long)]
     pub output: PathBuf,
     /// Erosion radius in mm separating brain from scalp.
-    #[arg(long, default_value_t = SkullStripParams::default().erosion_mm)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = SkullStripParams::default().erosion_mm)]
     pub erosion: f64,
-    /// Tissue threshold as a fraction of the median head intensity.
-    #[arg(long, default_value_t = SkullStripParams::default().tissue_fraction)]
+    /// Tissue threshold as a fraction of the median head intensity, in (0, 1).
+    #[arg(long, allow_negative_numbers = true, default_value_t = SkullStripParams::default().tissue_fraction)]
     pub tissue_fraction: f64,
     /// Fractional intensity threshold of the surface model, in (0, 1), as BET's -f: larger
-    /// values give a smaller brain.
-    #[arg(long, default_value_t = SurfaceModel::default().fraction)]
+    /// values usually give a smaller brain. When the surface shrinks to nothing (high values),
+    /// the morphological mask is used instead.
+    #[arg(long, allow_negative_numbers = true, default_value_t = SurfaceModel::default().fraction)]
     pub fraction: f64,
     /// Skip the surface model and keep the morphological mask (thresholds and erosion only).
     #[arg(long)]
@@ -42,7 +43,7 @@ pub fn run(args: SkullStripArgs) -> anyhow::Result<ExitCode> {
         surface,
         ..Default::default()
     };
-    let mask = skull_strip(&image, &params)?;
+    let mask = skull_strip(&image, &params).with_context(|| format!("cannot skull-strip {}", args.input.display()))?;
     eprintln!("brain mask: {} voxels, {:.0} mL", mask.count(), mask.physical_volume() / 1000.0);
     io::write_mask(&mask, &args.output).with_context(|| format!("cannot write {}", args.output.display()))?;
     Ok(ExitCode::SUCCESS)
