@@ -349,7 +349,7 @@ fn preprocessed_cohort_keeps_repeat_segmentations() {
     }
     assert!(checked > 0, "no preprocessed patient with repeat segmentations; failures: {failures:?}");
 
-    // The ICC step ran on the preprocessed features: every feature has an ICC.
+    // The ICC step ran on the preprocessed features: most features have an ICC.
     let (header, selection) = csv_rows(&o.join("selection").join("selection.csv"));
     let icc = header.iter().position(|h| h == "icc").expect("selection.csv has an icc column");
     assert!(!selection.is_empty(), "selection.csv is empty");
