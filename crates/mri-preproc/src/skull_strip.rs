@@ -28,7 +28,8 @@
 //!    the surface (less than half its size, or less than 80 % of it inside), the
 //!    surface alone is used. When the surface shrank to less than half the morphological mask,
 //!    or to less than 1 % of the head, the morphological mask is used alone. A warning gives
-//!    the reason.
+//!    the reason. A final mask above 85 % of the head's volume, or outside 800 to 2200 mL on an
+//!    adult-sized head, also draws a warning.
 //! 8. *Edge*: voxels within `trim_depth_mm` of the edge and brighter than `bright_trim`
 //!    times the brain's median (scalp fat, marrow, enhancing dura) are removed, and the
 //!    largest connected part is kept. The mask then grows by `edge_growth_mm` into voxels
@@ -430,8 +431,16 @@ fn fill_holes_slices(mask: &Array3<bool>) -> Array3<bool> {
 pub fn skull_strip(image: &Volume<f32>, params: &SkullStripParams) -> Result<Mask> {
     let mask = extract_brain(image, params)?;
     let millilitres = mask.count() as f64 * image.geometry().voxel_volume() / 1000.0;
+    let head_millilitres = head_volume(image) / 1000.0;
     let (lo, hi) = ADULT_BRAIN_ML;
-    if head_radius(image) >= ADULT_HEAD_RADIUS_MM && !(lo..=hi).contains(&millilitres) {
+    if millilitres >= WHOLE_HEAD_SHARE * head_millilitres {
+        tracing::warn!(
+            "skull strip: the brain mask ({millilitres:.0} mL) covers {:.0} % of the head ({head_millilitres:.0} mL \
+             above the background threshold), so the skull was probably not separated; check it, and use a T1 or \
+             T1C with a dark skull",
+            100.0 * millilitres / head_millilitres
+        );
+    } else if head_radius(image) >= ADULT_HEAD_RADIUS_MM && !(lo..=hi).contains(&millilitres) {
         tracing::warn!(
             "skull strip: the brain mask is {millilitres:.0} mL, outside the {lo:.0} to {hi:.0} mL of an adult \
              brain; check it (on a T1 after N4, try the T1C; see the skull_strip docs for the failure modes)"
@@ -439,6 +448,10 @@ pub fn skull_strip(image: &Volume<f32>, params: &SkullStripParams) -> Result<Mas
     }
     Ok(mask)
 }
+
+/// Share of the head's volume above which a brain mask draws a warning: a brain is about half
+/// of an adult head (1 600 of 3 100 mL on the raw BraTS T1C).
+const WHOLE_HEAD_SHARE: f64 = 0.85;
 
 /// Brain volumes (mL) outside which an adult head's mask draws a warning: wide bounds around
 /// the 1 000 to 1 700 mL of adult brains, since the mask also contains ventricles, sulcal CSF and
@@ -697,12 +710,16 @@ fn robust_range(image: &Volume<f32>) -> (f64, f64, f64) {
     (t2, t98, t2 + 0.1 * (t98 - t2))
 }
 
-/// Returns the radius (mm) of a sphere with the volume of the voxels above BET's threshold t.
-fn head_radius(image: &Volume<f32>) -> f64 {
+/// Returns the volume (mm³) of the voxels above BET's threshold t.
+fn head_volume(image: &Volume<f32>) -> f64 {
     let (_, _, t) = robust_range(image);
     let count = image.array().iter().filter(|&&v| v as f64 > t).count();
-    let volume = count as f64 * image.geometry().voxel_volume();
-    (3.0 * volume / (4.0 * std::f64::consts::PI)).cbrt()
+    count as f64 * image.geometry().voxel_volume()
+}
+
+/// Returns the radius (mm) of a sphere with the volume of the voxels above BET's threshold t.
+fn head_radius(image: &Volume<f32>) -> f64 {
+    (3.0 * head_volume(image) / (4.0 * std::f64::consts::PI)).cbrt()
 }
 
 /// Equivalent radius (mm) of the voxels above BET's threshold t in an adult head scan, below

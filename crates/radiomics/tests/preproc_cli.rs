@@ -158,6 +158,42 @@ fn skull_strip_options() {
 }
 
 #[test]
+fn skull_strip_warns_on_whole_head() {
+    // The synthetic head with its dark skull ring filled with scalp intensity.
+    let dir = tempfile::tempdir().unwrap();
+    let no_skull = head(0.0).map(|&v| if v < 50.0 && v > 20.0 { 500.0 } else { v });
+    let input = write(dir.path(), "no_skull.nii.gz", &no_skull);
+    let mask = dir.path().join("brain.nii.gz").display().to_string();
+    let out = radiomics(&["skull-strip", &input, "-o", &mask]);
+    assert_success(&out, "skull-strip without a skull");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("so the skull was probably not separated"), "{stderr}");
+
+    // With its dark skull the same head gives no such warning.
+    let input = write(dir.path(), "head.nii.gz", &head(0.0));
+    let out = radiomics(&["skull-strip", &input, "-o", &mask]);
+    assert_success(&out, "skull-strip with a skull");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("not separated"), "{stderr}");
+}
+
+#[test]
+fn outputs_checked_before_computing() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(dir.path(), "in.nii.gz", &head(0.0));
+    let missing = dir.path().join("missing").join("brain.nii.gz").display().to_string();
+    let out = radiomics(&["skull-strip", &input, "-o", &missing]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("does not exist; create it first"), "{stderr}");
+    let text = dir.path().join("out.txt").display().to_string();
+    let out = radiomics(&["n4", &input, "-o", &text]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("unknown image extension"), "{stderr}");
+}
+
+#[test]
 fn match_histogram_rejects_constant_reference() {
     let dir = tempfile::tempdir().unwrap();
     let input = write(dir.path(), "in.nii.gz", &head(0.0));

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use radiomics_preproc::histogram::{HistogramMatching, match_histogram};
 
-use super::preprocess::{read_image, write_image};
+use super::preprocess::{check_output, read_image, write_image};
 
 /// Arguments of `radiomics match-histogram`.
 #[derive(Debug, clap::Args)]
@@ -30,6 +30,7 @@ pub struct MatchHistogramArgs {
 
 /// Matches and writes the output.
 pub fn run(args: MatchHistogramArgs) -> anyhow::Result<ExitCode> {
+    check_output(&args.output)?;
     let source = read_image(&args.input)?;
     let reference = read_image(&args.reference)?;
     let params = HistogramMatching {

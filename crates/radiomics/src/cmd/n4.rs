@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use radiomics_preproc::n4::{N4Params, n4_bias_correction};
 
-use super::preprocess::{read_image, read_mask, write_image};
+use super::preprocess::{check_output, read_image, read_mask, write_image};
 
 /// Arguments of `radiomics n4`.
 #[derive(Debug, clap::Args)]
@@ -35,6 +35,10 @@ pub struct N4Args {
 
 /// Runs N4 and writes the outputs.
 pub fn run(args: N4Args) -> anyhow::Result<ExitCode> {
+    check_output(&args.output)?;
+    if let Some(path) = &args.bias_out {
+        check_output(path)?;
+    }
     let image = read_image(&args.input)?;
     let mask = args.mask.as_deref().map(read_mask).transpose()?;
     let max_iterations = args

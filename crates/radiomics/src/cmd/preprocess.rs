@@ -25,6 +25,21 @@ pub(crate) fn read_mask(path: &Path) -> anyhow::Result<Mask> {
     io::read_mask(path, &[]).with_context(|| format!("cannot read mask {}", path.display()))
 }
 
+/// Checks, before any computation, that `path` can take an image: a known extension and an
+/// existing folder.
+pub(crate) fn check_output(path: &Path) -> anyhow::Result<()> {
+    if io::Format::from_path(path).is_none() {
+        anyhow::bail!("cannot write {}: unknown image extension; use .nii, .nii.gz, .nrrd or .nhdr", path.display());
+    }
+    if let Some(dir) = path.parent()
+        && !dir.as_os_str().is_empty()
+        && !dir.is_dir()
+    {
+        anyhow::bail!("cannot write {}: folder {} does not exist; create it first", path.display(), dir.display());
+    }
+    Ok(())
+}
+
 /// Writes an `f32` image.
 pub(crate) fn write_image(image: &Volume<f32>, path: &Path) -> anyhow::Result<()> {
     io::write_volume(image, path).with_context(|| format!("cannot write {}", path.display()))

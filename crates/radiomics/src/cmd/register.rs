@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use radiomics_preproc::Interpolator;
 use radiomics_preproc::registration::{Initializer, RegistrationParams, register_rigid, resample_onto_fixed};
 
-use super::preprocess::{read_image, write_image};
+use super::preprocess::{check_output, read_image, write_image};
 
 /// Arguments of `radiomics register`.
 #[derive(Debug, clap::Args)]
@@ -32,6 +32,7 @@ pub struct RegisterArgs {
 
 /// Registers, writes the resampled image and the transform, and prints the metric report.
 pub fn run(args: RegisterArgs) -> anyhow::Result<ExitCode> {
+    check_output(&args.output)?;
     let initializer = match args.init.as_str() {
         "geometry" => Initializer::Geometry,
         "moments" => Initializer::Moments,

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use radiomics_preproc::resample::{Alignment, Grid, Interpolator, resample, resample_like};
 
-use super::preprocess::{parse_spacing, read_image, write_image};
+use super::preprocess::{check_output, parse_spacing, read_image, write_image};
 
 /// Arguments of `radiomics resample`.
 #[derive(Debug, clap::Args)]
@@ -29,6 +29,7 @@ pub struct ResampleArgs {
 
 /// Resamples and writes the output.
 pub fn run(args: ResampleArgs) -> anyhow::Result<ExitCode> {
+    check_output(&args.output)?;
     let interpolator: Interpolator = args.interpolation.parse()?;
     let image = read_image(&args.input)?;
     let out = match (&args.reference, &args.spacing) {

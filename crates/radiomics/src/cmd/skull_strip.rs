@@ -7,7 +7,7 @@ use anyhow::Context;
 use radiomics_preproc::skull_strip::{SkullStripParams, SurfaceModel, skull_strip};
 use radiomics_volume::io;
 
-use super::preprocess::read_image;
+use super::preprocess::{check_output, read_image};
 
 /// Arguments of `radiomics skull-strip`.
 #[derive(Debug, clap::Args)]
@@ -35,6 +35,7 @@ pub struct SkullStripArgs {
 
 /// Computes and writes the brain mask.
 pub fn run(args: SkullStripArgs) -> anyhow::Result<ExitCode> {
+    check_output(&args.output)?;
     let image = read_image(&args.input)?;
     let surface = (!args.no_surface).then_some(SurfaceModel { fraction: args.fraction, ..Default::default() });
     let params = SkullStripParams {
