@@ -100,5 +100,13 @@ pub enum PreprocError {
     },
 }
 
+impl PreprocError {
+    /// Builds [`PreprocError::InvalidParameter`] for `name = value`; `reason` gives the valid
+    /// range and what to do instead.
+    pub fn invalid_parameter(name: &'static str, value: impl ToString, reason: impl Into<String>) -> Self {
+        PreprocError::InvalidParameter { name, value: value.to_string(), reason: reason.into() }
+    }
+}
+
 /// Result type of this crate.
 pub type Result<T, E = PreprocError> = std::result::Result<T, E>;

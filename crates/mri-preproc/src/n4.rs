@@ -128,9 +128,7 @@ impl N4Output {
 
 impl N4Params {
     fn check(&self) -> Result<()> {
-        let invalid = |name: &'static str, value: String, reason: &str| {
-            Err(PreprocError::InvalidParameter { name, value, reason: reason.to_string() })
-        };
+        let invalid = |name, value: String, reason: &str| Err(PreprocError::invalid_parameter(name, value, reason));
         if self.shrink_factor < 1 {
             return invalid("shrink_factor", self.shrink_factor.to_string(), "must be >= 1 (1 = no shrinking)");
         }
